@@ -1,0 +1,69 @@
+import { Command } from 'commander';
+import { startServer } from '../../serve.js';
+import {
+  type CommonOptions,
+  commandConfig,
+  parseWholeNumber,
+  withCommonOptions,
+} from '../common.js';
+
+interface ServeOptions extends CommonOptions {
+  host?: string;
+  port?: number;
+  issuer?: string;
+  profile: string[];
+  logLevel?: string;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function firstStartHint(url: string, dataDirFlag: string): string {
+  return [
+    `gridkey is listening on ${url}`,
+    'To get a first token, register a client and ask for one:',
+    `  npx gridkey client create --name demo${dataDirFlag} --json`,
+    `  curl -s -u CLIENT_ID:CLIENT_SECRET -d grant_type=client_credentials ${url}/oauth2/token`,
+    '',
+  ].join('\n');
+}
+
+export function serveCommand(): Command {
+  return withCommonOptions(new Command('serve'))
+    .description('run the authorization server')
+    .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+    .option('--port <port>', 'port (default 8080; 0 picks a free one)', parseWholeNumber('--port'))
+    .option('--issuer <url>', 'issuer URL (default: the listening URL)')
+    .option('--profile <name>', 'apply a profile (repeatable)', collect, [])
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+    .action(async (opts: ServeOptions) => {
+      const config = commandConfig(opts, {
+        host: opts.host,
+        port: opts.port,
+        issuer: opts.issuer,
+        profiles: opts.profile.length > 0 ? opts.profile : undefined,
+        logLevel: opts.logLevel,
+      });
+      const server = await startServer(config);
+      if ((await server.gk.store.clients.list()).length === 0) {
+        const flag = opts.dataDir === undefined ? '' : ` --data-dir ${opts.dataDir}`;
+        process.stderr.write(firstStartHint(server.url, flag));
+      }
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        server.logger.info({ signal }, 'shutting down');
+        const force = setTimeout(() => process.exit(1), config.shutdownGraceSeconds * 1000);
+        force.unref();
+        server.close().then(
+          () => process.exit(0),
+          (err) => {
+            server.logger.error({ err }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+}

@@ -1,0 +1,57 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { loadConfig } from '../config/load-config.js';
+import type { Config } from '../config/schema.js';
+import { type Gridkey, openGridkey } from '../gridkey.js';
+
+export interface CommonOptions {
+  dataDir?: string;
+  db?: string;
+  config?: string;
+  json?: boolean;
+}
+
+/** The options every command takes (DESIGN.md, CLI contract). */
+export function withCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('--data-dir <dir>', 'data directory (SQLite file, master key)', undefined)
+    .option('--db <url>', 'database URL: sqlite:PATH or postgres://… (env GRIDKEY_DB)')
+    .option('--config <file>', 'JSON configuration file (env GRIDKEY_CONFIG)')
+    .option('--json', 'print JSON');
+}
+
+export function commandConfig(
+  opts: CommonOptions,
+  flags: Partial<Record<keyof Config, unknown>> = {},
+): Config {
+  return loadConfig({
+    flags: { dataDir: opts.dataDir, db: opts.db, ...flags },
+    env: process.env,
+    ...(opts.config === undefined ? {} : { file: opts.config }),
+  });
+}
+
+/** Opens the store for one command and always closes it. */
+export async function withGridkey<T>(
+  opts: CommonOptions,
+  run: (gk: Gridkey) => Promise<T>,
+  options: { ensureKeys?: boolean } = {},
+): Promise<T> {
+  const gk = await openGridkey(commandConfig(opts), options);
+  try {
+    return await run(gk);
+  } finally {
+    await gk.close();
+  }
+}
+
+/** JSON with --json; otherwise the human form. */
+export function print(opts: CommonOptions, data: unknown, human: () => string): void {
+  process.stdout.write(opts.json ? `${JSON.stringify(data, null, 2)}\n` : `${human()}\n`);
+}
+
+export function parseWholeNumber(name: string) {
+  return (value: string): number => {
+    if (!/^\d{1,9}$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number`);
+    return Number(value);
+  };
+}

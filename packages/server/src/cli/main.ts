@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { clientCommand } from './commands/client.js';
+import { inspectCommand } from './commands/inspect.js';
+import { keysCommand } from './commands/keys.js';
+import { serveCommand } from './commands/serve.js';
+
+const program = new Command('gridkey')
+  .description('access-token service for energy and e-mobility data APIs')
+  .version('0.1.0')
+  .addCommand(serveCommand())
+  .addCommand(clientCommand())
+  .addCommand(keysCommand())
+  .addCommand(inspectCommand());
+
+// Every command, at every depth: throw instead of exiting, one-line errors.
+const configure = (cmd: Command): void => {
+  cmd.exitOverride().configureOutput({
+    outputError: (text, write) => write(`gridkey: ${text.replace(/^error: /, '')}`),
+  });
+  cmd.commands.forEach(configure);
+};
+configure(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode;
+  } else {
+    // One line: the message only, never a stack or a secret-bearing object.
+    const message = (err as Error).message ?? String(err);
+    process.stderr.write(`gridkey: ${message.split('\n')[0]}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,91 @@
+import { InvalidClientError, InvalidRequestError } from '../errors.js';
+import type { Gridkey } from '../gridkey.js';
+import type { FormParams } from '../http/form-params.js';
+import { secretMatches } from '../secrets/secret-hash.js';
+import type { ClientAuthMethod, ClientRecord } from '../store/types.js';
+
+export const BASIC_REALM = 'gridkey';
+const MAX_CREDENTIAL_LENGTH = 512;
+/** Compared against when the client is unknown, so both failures cost the same. */
+const DUMMY_HASH = '0'.repeat(64);
+
+interface PresentedCredentials {
+  method: ClientAuthMethod;
+  clientId: string;
+  secret: string;
+}
+
+function fail(method: ClientAuthMethod | undefined): never {
+  // One answer for an unknown client, a wrong secret and a wrong method: the
+  // caller learns nothing about which client ids exist.
+  throw new InvalidClientError(
+    'client authentication failed',
+    method === 'client_secret_basic' ? { basicRealm: BASIC_REALM } : {},
+  );
+}
+
+/** RFC 6749 §2.3.1: id and secret are form-urlencoded before base64. */
+function decodeBasic(header: string): { clientId: string; secret: string } {
+  const match = /^Basic ([A-Za-z0-9+/]+={0,2})$/i.exec(header.trim());
+  if (match?.[1] === undefined) fail('client_secret_basic');
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) fail('client_secret_basic');
+  try {
+    const plus = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
+    return { clientId: plus(decoded.slice(0, colon)), secret: plus(decoded.slice(colon + 1)) };
+  } catch {
+    fail('client_secret_basic');
+  }
+}
+
+function presentedCredentials(
+  authorization: string | undefined,
+  params: FormParams,
+): PresentedCredentials {
+  const bodyId = params.get('client_id');
+  const bodySecret = params.get('client_secret');
+  if (authorization !== undefined) {
+    if (!/^basic(\s|$)/i.test(authorization)) {
+      throw new InvalidRequestError('the Authorization header must use the Basic scheme here');
+    }
+    // RFC 6749 §2.3: a client MUST NOT use more than one authentication method.
+    if (bodySecret !== undefined) {
+      throw new InvalidRequestError('client credentials were sent in more than one place');
+    }
+    const basic = decodeBasic(authorization);
+    if (bodyId !== undefined && bodyId !== basic.clientId) {
+      throw new InvalidRequestError('client_id in the body differs from the Authorization header');
+    }
+    return { method: 'client_secret_basic', ...basic };
+  }
+  if (bodyId === undefined || bodySecret === undefined) {
+    throw new InvalidClientError('client authentication is required');
+  }
+  return { method: 'client_secret_post', clientId: bodyId, secret: bodySecret };
+}
+
+/** Authenticates the calling client by the method it was registered with. */
+export async function authenticateClient(
+  gk: Gridkey,
+  authorization: string | undefined,
+  params: FormParams,
+): Promise<ClientRecord> {
+  const presented = presentedCredentials(authorization, params);
+  if (
+    presented.clientId.length > MAX_CREDENTIAL_LENGTH ||
+    presented.secret.length > MAX_CREDENTIAL_LENGTH
+  ) {
+    fail(presented.method);
+  }
+  const client = await gk.clientCache.get(presented.clientId);
+  const matches = secretMatches(
+    gk.secrets.pepper,
+    presented.secret,
+    client?.secretHash ?? DUMMY_HASH,
+  );
+  if (client === undefined || !matches || client.authMethod !== presented.method) {
+    fail(presented.method);
+  }
+  return client;
+}

@@ -1,0 +1,131 @@
+import { UnknownIdError, UsageError } from '../errors.js';
+import { type Clock, nowSeconds } from '../lib/clock.js';
+import { isScopeToken } from '../lib/scope-token.js';
+import { generateId, generateSecret, hashSecret } from '../secrets/secret-hash.js';
+import type { ClientAuthMethod, ClientRecord, Store } from '../store/types.js';
+
+export const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = [
+  'client_secret_basic',
+  'client_secret_post',
+];
+/** Grant types a client may be registered for (DESIGN.md); the token endpoint serves those in grants/. */
+export const SUPPORTED_GRANT_TYPES = ['client_credentials', 'password', 'refresh_token'] as const;
+
+export interface NewClient {
+  name: string;
+  scopes?: readonly string[];
+  audiences?: readonly string[];
+  grantTypes?: readonly string[];
+  authMethod?: string;
+  accessTokenTtlSeconds?: number | null;
+}
+
+export function parseScopeList(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  const scopes = [...new Set(text.split(' ').filter(Boolean))];
+  for (const s of scopes) {
+    if (!isScopeToken(s)) throw new UsageError(`invalid scope ${JSON.stringify(s)}`);
+  }
+  return scopes;
+}
+
+function checkNewClient(input: NewClient, ttlBounds: { min: number; max: number }) {
+  const name = input.name.trim();
+  if (name === '' || name.length > 200)
+    throw new UsageError('client name must be 1 to 200 characters');
+  const authMethod = input.authMethod ?? 'client_secret_basic';
+  if (!CLIENT_AUTH_METHODS.includes(authMethod as ClientAuthMethod)) {
+    throw new UsageError(`--auth must be one of ${CLIENT_AUTH_METHODS.join(', ')}`);
+  }
+  const grantTypes = [...new Set(input.grantTypes ?? ['client_credentials'])];
+  for (const g of grantTypes) {
+    if (!(SUPPORTED_GRANT_TYPES as readonly string[]).includes(g)) {
+      throw new UsageError(
+        `unsupported grant type ${JSON.stringify(g)} (supported: ${SUPPORTED_GRANT_TYPES.join(', ')})`,
+      );
+    }
+  }
+  if (grantTypes.length === 0) throw new UsageError('a client needs at least one grant type');
+  const ttl = input.accessTokenTtlSeconds ?? null;
+  if (ttl !== null && (!Number.isInteger(ttl) || ttl < ttlBounds.min || ttl > ttlBounds.max)) {
+    throw new UsageError(
+      `--ttl must be a whole number of seconds from ${ttlBounds.min} to ${ttlBounds.max}`,
+    );
+  }
+  for (const a of input.audiences ?? []) {
+    if (!isScopeToken(a)) throw new UsageError(`invalid audience ${JSON.stringify(a)}`);
+  }
+  return { name, authMethod: authMethod as ClientAuthMethod, grantTypes, ttl };
+}
+
+/** Registers, rotates and deletes clients; the secret is returned once and stored as a keyed hash. */
+export class ClientRegistry {
+  constructor(
+    private readonly store: Store,
+    private readonly pepper: Buffer,
+    private readonly clock: Clock,
+    private readonly ttlBounds: { min: number; max: number },
+  ) {}
+
+  async create(input: NewClient): Promise<{ client: ClientRecord; secret: string }> {
+    const checked = checkNewClient(input, this.ttlBounds);
+    const secret = generateSecret();
+    const now = nowSeconds(this.clock);
+    const client: ClientRecord = {
+      clientId: generateId(),
+      name: checked.name,
+      secretHash: hashSecret(this.pepper, secret),
+      authMethod: checked.authMethod,
+      grantTypes: checked.grantTypes,
+      scopes: [...new Set(input.scopes ?? [])],
+      audiences: [...new Set(input.audiences ?? [])],
+      accessTokenTtlSeconds: checked.ttl,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.store.clients.insert(client);
+    return { client, secret };
+  }
+
+  async get(clientId: string): Promise<ClientRecord> {
+    const client = await this.store.clients.findById(clientId);
+    if (client === undefined) throw new UnknownIdError(`no client with id ${clientId}`);
+    return client;
+  }
+
+  list(): Promise<ClientRecord[]> {
+    return this.store.clients.list();
+  }
+
+  async rotateSecret(clientId: string): Promise<{ clientId: string; secret: string }> {
+    const secret = generateSecret();
+    const updated = await this.store.clients.updateSecretHash(
+      clientId,
+      hashSecret(this.pepper, secret),
+      nowSeconds(this.clock),
+    );
+    if (!updated) throw new UnknownIdError(`no client with id ${clientId}`);
+    return { clientId, secret };
+  }
+
+  async delete(clientId: string): Promise<void> {
+    if (!(await this.store.clients.delete(clientId))) {
+      throw new UnknownIdError(`no client with id ${clientId}`);
+    }
+  }
+}
+
+/** The public view of a client: never its secret or hash. */
+export function describeClient(c: ClientRecord) {
+  return {
+    client_id: c.clientId,
+    name: c.name,
+    scope: c.scopes.join(' '),
+    grant_types: c.grantTypes,
+    token_endpoint_auth_method: c.authMethod,
+    audiences: c.audiences,
+    access_token_ttl_seconds: c.accessTokenTtlSeconds,
+    created_at: new Date(c.createdAt * 1000).toISOString(),
+    updated_at: new Date(c.updatedAt * 1000).toISOString(),
+  };
+}

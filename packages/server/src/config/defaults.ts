@@ -1,0 +1,23 @@
+/** Every configuration default in one place; units are in the names. */
+export const DEFAULTS = Object.freeze({
+  host: '127.0.0.1',
+  port: 8080,
+  dataDir: './.gridkey',
+  logLevel: 'info',
+  profiles: [] as string[],
+  /** Lifetime of access tokens for clients registered without `--ttl`. */
+  accessTokenTtlSeconds: 3600,
+  /** No access token lives longer; retired keys stay in the JWKS this long. */
+  accessTokenMaxTtlSeconds: 86400,
+  accessTokenMinTtlSeconds: 60,
+  /** A rotated-in key is published this long before it signs (JWKS caches). */
+  keyActivationDelaySeconds: 30,
+  /** How often a node re-reads signing keys, to see rotations by other nodes or the CLI. */
+  keyPollIntervalSeconds: 2,
+  /** How long a node trusts a cached client record before re-reading it. */
+  clientCacheTtlSeconds: 2,
+  bodyLimitBytes: 64 * 1024,
+  /** Longest page of the revocation feed. */
+  revocationFeedPageSize: 1000,
+  shutdownGraceSeconds: 10,
+});

@@ -1,0 +1,29 @@
+import { type Static, Type } from '@sinclair/typebox';
+
+const Seconds = (minimum: number, maximum: number) => Type.Integer({ minimum, maximum });
+
+export const ConfigSchema = Type.Object(
+  {
+    host: Type.String({ minLength: 1 }),
+    port: Type.Integer({ minimum: 0, maximum: 65535 }),
+    issuer: Type.Optional(Type.String({ pattern: '^https?://[^\\s?#]+$' })),
+    dataDir: Type.String({ minLength: 1 }),
+    db: Type.Optional(Type.String({ pattern: '^(sqlite:|postgres://|postgresql://)' })),
+    logLevel: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    ),
+    profiles: Type.Array(Type.String({ minLength: 1 })),
+    accessTokenTtlSeconds: Seconds(1, 86400),
+    accessTokenMaxTtlSeconds: Seconds(1, 86400),
+    accessTokenMinTtlSeconds: Seconds(1, 86400),
+    keyActivationDelaySeconds: Seconds(0, 86400),
+    keyPollIntervalSeconds: Type.Number({ minimum: 0.05, maximum: 3600 }),
+    clientCacheTtlSeconds: Type.Number({ minimum: 0, maximum: 3600 }),
+    bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 10 * 1024 * 1024 }),
+    revocationFeedPageSize: Type.Integer({ minimum: 1, maximum: 10000 }),
+    shutdownGraceSeconds: Seconds(0, 600),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Readonly<Static<typeof ConfigSchema>>;

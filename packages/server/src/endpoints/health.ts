@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import type { Gridkey } from '../gridkey.js';
+import type { Metrics } from '../metrics/metrics.js';
+
+const READY_TIMEOUT_MS = 2000;
+
+/** Liveness, readiness (the store answers) and Prometheus metrics. */
+export function registerOperationsEndpoints(app: FastifyInstance, gk: Gridkey, metrics: Metrics) {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (req, reply) => {
+    reply.header('cache-control', 'no-store');
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        gk.store.ping(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('store ping timed out')), READY_TIMEOUT_MS);
+        }),
+      ]);
+      return { status: 'ready' };
+    } catch (err) {
+      req.log.warn({ err: (err as Error).message }, 'store unreachable');
+      return reply.code(503).send({ status: 'unavailable', reason: 'store unreachable' });
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+}

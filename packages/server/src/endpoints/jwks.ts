@@ -1,0 +1,15 @@
+import type { FastifyInstance } from 'fastify';
+import type { Gridkey } from '../gridkey.js';
+
+/** RFC 7517 key set: public halves only, every algorithm in use. */
+export function registerJwksEndpoint(app: FastifyInstance, gk: Gridkey) {
+  // A new key is published keyActivationDelaySeconds before it signs, so a
+  // cache shorter than that never misses a key in use.
+  const maxAge = Math.min(300, gk.config.keyActivationDelaySeconds);
+  app.get('/.well-known/jwks.json', async (_req, reply) => {
+    reply
+      .header('cache-control', maxAge > 0 ? `public, max-age=${maxAge}` : 'no-cache')
+      .type('application/jwk-set+json');
+    return gk.keys.jwks();
+  });
+}

@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import { authenticateClient } from '../clients/authenticate-client.js';
+import { UnauthorizedClientError } from '../errors.js';
+import type { Gridkey } from '../gridkey.js';
+import { FormParams } from '../http/form-params.js';
+import { nowSeconds } from '../lib/clock.js';
+import { verifyAccessToken } from '../tokens/access-token.js';
+
+/** RFC 7009 token revocation; a revoked jti is kept until the token's own `exp`. */
+export function registerRevocationEndpoint(
+  app: FastifyInstance,
+  gk: Gridkey,
+  issuer: () => string,
+) {
+  app.post('/oauth2/revoke', async (req, reply) => {
+    const params = FormParams.from(req.headers['content-type'], req.body);
+    const client = await authenticateClient(gk, req.headers.authorization, params);
+    const token = params.require('token');
+    reply.header('cache-control', 'no-store');
+    const claims = await verifyAccessToken(gk, token, issuer());
+    // RFC 7009 §2.2: an invalid, unknown or expired token is answered 200 all the same.
+    if (claims === undefined) return reply.code(200).send();
+    // RFC 7009 §2.1: a client may revoke only tokens issued to it.
+    if (claims.client_id !== client.clientId) {
+      throw new UnauthorizedClientError('the token was not issued to this client');
+    }
+    await gk.store.revocations.revoke({
+      jti: claims.jti,
+      exp: claims.exp,
+      revokedAt: nowSeconds(gk.clock),
+    });
+    gk.events.emit('token.revoked', { jti: claims.jti, clientId: client.clientId });
+    return reply.code(200).send();
+  });
+}

@@ -1,0 +1,107 @@
+/**
+ * The server's error registry. Every failure a caller can cause is an
+ * `OAuthError` subclass carrying its wire `error` code (RFC 6749 §5.2,
+ * RFC 6750 §3.1, RFC 7009 §2.2.1), its HTTP status and whether its
+ * description may be shown. Anything else leaves as a generic `server_error`.
+ */
+export abstract class OAuthError extends Error {
+  abstract readonly error: string;
+  abstract readonly status: number;
+  /** Whether `message` may be sent to the caller as `error_description`. */
+  readonly expose: boolean = true;
+  /** Extra response headers (e.g. `WWW-Authenticate`). */
+  readonly headers: Record<string, string> = {};
+
+  constructor(description: string) {
+    super(description);
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidRequestError extends OAuthError {
+  readonly error = 'invalid_request';
+  readonly status = 400;
+}
+
+/** RFC 6749 §5.2: 401 with `WWW-Authenticate` when the client used the Authorization header. */
+export class InvalidClientError extends OAuthError {
+  readonly error = 'invalid_client';
+  readonly status = 401;
+  override readonly headers: Record<string, string>;
+
+  constructor(description: string, options: { basicRealm?: string } = {}) {
+    super(description);
+    this.headers =
+      options.basicRealm === undefined
+        ? {}
+        : { 'www-authenticate': `Basic realm="${options.basicRealm}"` };
+  }
+}
+
+export class InvalidGrantError extends OAuthError {
+  readonly error = 'invalid_grant';
+  readonly status = 400;
+}
+
+export class UnauthorizedClientError extends OAuthError {
+  readonly error = 'unauthorized_client';
+  readonly status = 400;
+}
+
+export class UnsupportedGrantTypeError extends OAuthError {
+  readonly error = 'unsupported_grant_type';
+  readonly status = 400;
+}
+
+export class InvalidScopeError extends OAuthError {
+  readonly error = 'invalid_scope';
+  readonly status = 400;
+}
+
+/** RFC 8707 §2: an `audience`/`resource` the client may not ask for. */
+export class InvalidTargetError extends OAuthError {
+  readonly error = 'invalid_target';
+  readonly status = 400;
+}
+
+/** RFC 7009 §2.2.1 */
+export class UnsupportedTokenTypeError extends OAuthError {
+  readonly error = 'unsupported_token_type';
+  readonly status = 400;
+}
+
+export class PayloadTooLargeError extends OAuthError {
+  readonly error = 'invalid_request';
+  readonly status = 413;
+}
+
+export class NotFoundError extends OAuthError {
+  readonly error = 'not_found';
+  readonly status = 404;
+}
+
+export class MethodNotAllowedError extends OAuthError {
+  readonly error = 'invalid_request';
+  readonly status = 405;
+}
+
+export class ServerError extends OAuthError {
+  readonly error = 'server_error';
+  readonly status = 500;
+  override readonly expose = false;
+}
+
+export class TemporarilyUnavailableError extends OAuthError {
+  readonly error = 'temporarily_unavailable';
+  readonly status = 503;
+}
+
+/** A command-line or configuration mistake: one line on stderr, non-zero exit. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** An id that names nothing stored (CLI and admin API). */
+export class UnknownIdError extends Error {
+  override readonly name = 'UnknownIdError';
+}

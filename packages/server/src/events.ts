@@ -1,0 +1,11 @@
+import { EventEmitter } from 'node:events';
+
+/** What the core reports; the HTTP edge turns these into logs and metrics. */
+export interface GridkeyEvents {
+  'token.issued': [{ grantType: string; clientId: string; jti: string; kind: 'access_token' }];
+  'token.request_failed': [{ grantType: string; clientId?: string; error: string }];
+  'token.revoked': [{ jti: string; clientId: string }];
+  'keys.refresh_failed': [{ error: unknown }];
+}
+
+export class GridkeyEventBus extends EventEmitter<GridkeyEvents> {}

@@ -1,0 +1,18 @@
+import type { Gridkey } from '../gridkey.js';
+import type { FormParams } from '../http/form-params.js';
+import type { Profile, TokenResponse } from '../profiles/profile.js';
+import type { ClientRecord } from '../store/types.js';
+
+export interface GrantContext {
+  gk: Gridkey;
+  client: ClientRecord;
+  params: FormParams;
+  profile: Profile;
+  issuer: string;
+}
+
+/** One grant type of the token endpoint (node-oidc-provider's layout: one file per grant). */
+export interface Grant {
+  readonly grantType: string;
+  handle(ctx: GrantContext): Promise<TokenResponse>;
+}

@@ -1,0 +1,87 @@
+import { ClientCache } from './clients/client-cache.js';
+import { ClientRegistry } from './clients/client-registry.js';
+import type { Config } from './config/schema.js';
+import { UsageError } from './errors.js';
+import { GridkeyEventBus } from './events.js';
+import { KeyRing } from './keys/key-ring.js';
+import { type Clock, systemClock } from './lib/clock.js';
+import { type DerivedKeys, deriveKeys } from './secrets/derived-keys.js';
+import { loadMasterKey } from './secrets/master-key.js';
+import { openStore, resolveDatabaseUrl } from './store/open-store.js';
+import type { Store } from './store/types.js';
+
+/** Everything a node (server or CLI command) works with, opened once. */
+export interface Gridkey {
+  readonly config: Config;
+  readonly store: Store;
+  readonly secrets: DerivedKeys;
+  readonly keys: KeyRing;
+  readonly clients: ClientRegistry;
+  readonly clientCache: ClientCache;
+  readonly events: GridkeyEventBus;
+  readonly clock: Clock;
+  close(): Promise<void>;
+}
+
+const MASTER_KEY_CHECK = 'master_key_check';
+
+/**
+ * Opens the store (running migrations), loads the master key and checks it
+ * against the one this database was created with, and loads the signing keys
+ * (creating the first ones if `ensureKeys`).
+ */
+export async function openGridkey(
+  config: Config,
+  options: { env?: NodeJS.ProcessEnv; clock?: Clock; ensureKeys?: boolean } = {},
+): Promise<Gridkey> {
+  const env = options.env ?? process.env;
+  const clock = options.clock ?? systemClock;
+  const store = await openStore(resolveDatabaseUrl(config));
+  try {
+    const storedCheck = await store.meta.get(MASTER_KEY_CHECK);
+    const master = loadMasterKey({
+      env,
+      dataDir: config.dataDir,
+      create: storedCheck === undefined,
+    });
+    if (master === undefined) {
+      throw new UsageError(
+        `this database was set up with a master key that is not here: set GRIDKEY_MASTER_KEY or --data-dir to the directory holding master.key`,
+      );
+    }
+    const secrets = deriveKeys(master);
+    const check = await store.meta.setIfAbsent(MASTER_KEY_CHECK, secrets.checkValue);
+    if (check !== secrets.checkValue) {
+      throw new UsageError('the master key does not match the one this database was set up with');
+    }
+    const keys = new KeyRing({
+      store,
+      keyEncryptionKey: secrets.keyEncryptionKey,
+      clock,
+      maxTokenTtlSeconds: config.accessTokenMaxTtlSeconds,
+      pollIntervalMs: config.keyPollIntervalSeconds * 1000,
+    });
+    if (options.ensureKeys) await keys.ensureKeys();
+    else await keys.refresh();
+    return {
+      config,
+      store,
+      secrets,
+      keys,
+      clients: new ClientRegistry(store, secrets.pepper, clock, {
+        min: config.accessTokenMinTtlSeconds,
+        max: config.accessTokenMaxTtlSeconds,
+      }),
+      clientCache: new ClientCache(store, clock, config.clientCacheTtlSeconds * 1000),
+      events: new GridkeyEventBus(),
+      clock,
+      async close() {
+        keys.stop();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close().catch(() => {});
+    throw err;
+  }
+}

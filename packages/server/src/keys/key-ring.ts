@@ -1,0 +1,127 @@
+import type { KeyObject } from 'node:crypto';
+import { createLocalJWKSet, type JSONWebKeySet, type JWK } from 'jose';
+import { type Clock, nowSeconds } from '../lib/clock.js';
+import type { SigningKeyRecord, Store } from '../store/types.js';
+import {
+  generateSigningKey,
+  openPrivateKey,
+  SIGNING_ALGORITHMS,
+  type SigningAlgorithm,
+} from './signing-key.js';
+
+export interface ActiveSigningKey {
+  kid: string;
+  alg: SigningAlgorithm;
+  key: KeyObject;
+}
+
+export interface KeyRingOptions {
+  store: Store;
+  keyEncryptionKey: Buffer;
+  clock: Clock;
+  /** Retired keys stay published this long: the longest an access token may live. */
+  maxTokenTtlSeconds: number;
+  pollIntervalMs: number;
+}
+
+/**
+ * A node's view of the signing keys. It re-reads the store on a timer, so a
+ * rotation made by the CLI or by another node reaches every node without a
+ * restart; private keys are decrypted once per kid.
+ */
+export class KeyRing {
+  private records: SigningKeyRecord[] = [];
+  private readonly privateKeys = new Map<string, KeyObject>();
+  private timer: NodeJS.Timeout | undefined;
+  private localJwks: ReturnType<typeof createLocalJWKSet> | undefined;
+
+  constructor(private readonly options: KeyRingOptions) {}
+
+  /** Creates the first key of every algorithm if the store has none. */
+  async ensureKeys(): Promise<void> {
+    const now = nowSeconds(this.options.clock);
+    for (const alg of SIGNING_ALGORITHMS) {
+      if (this.records.some((r) => r.alg === alg && r.retiredAt === null)) continue;
+      const key = generateSigningKey(alg, this.options.keyEncryptionKey, { now, activeFrom: now });
+      await this.options.store.signingKeys.insertIfNoneForAlg(key);
+    }
+    await this.refresh();
+  }
+
+  async refresh(): Promise<void> {
+    this.records = await this.options.store.signingKeys.list();
+    const known = new Set(this.records.map((r) => r.kid));
+    for (const kid of this.privateKeys.keys()) if (!known.has(kid)) this.privateKeys.delete(kid);
+    this.localJwks = undefined;
+  }
+
+  /** Starts polling the store; failures keep the last good view. */
+  start(onError: (err: unknown) => void): void {
+    this.timer = setInterval(() => {
+      this.refresh().catch(onError);
+    }, this.options.pollIntervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** The key that signs now: the newest activated, unretired key of the algorithm. */
+  signingKey(alg: SigningAlgorithm): ActiveSigningKey {
+    const now = nowSeconds(this.options.clock);
+    let current: SigningKeyRecord | undefined;
+    for (const r of this.records) {
+      if (r.alg !== alg || r.activeFrom > now || (r.retiredAt !== null && r.retiredAt <= now)) {
+        continue;
+      }
+      if (current === undefined || r.activeFrom >= current.activeFrom) current = r;
+    }
+    if (current === undefined) throw new Error(`no active ${alg} signing key`);
+    let key = this.privateKeys.get(current.kid);
+    if (key === undefined) {
+      key = openPrivateKey(current, this.options.keyEncryptionKey);
+      this.privateKeys.set(current.kid, key);
+    }
+    return { kid: current.kid, alg, key };
+  }
+
+  /** Published keys: upcoming, current, and retired ones whose tokens may still be alive. */
+  jwks(): JSONWebKeySet {
+    const now = nowSeconds(this.options.clock);
+    const keys = this.records
+      .filter((r) => r.retiredAt === null || r.retiredAt + this.options.maxTokenTtlSeconds > now)
+      .map((r) => JSON.parse(r.publicJwk) as JWK);
+    return { keys };
+  }
+
+  /** A jose key resolver over the published keys, for verifying our own tokens. */
+  verificationKeys(): ReturnType<typeof createLocalJWKSet> {
+    this.localJwks ??= createLocalJWKSet(this.jwks());
+    return this.localJwks;
+  }
+}
+
+/**
+ * Adds a new key per algorithm, published now and signing after the
+ * activation delay; the keys it replaces stop signing at that moment and
+ * leave the JWKS once every token they signed has expired.
+ */
+export async function rotateSigningKeys(options: {
+  store: Store;
+  keyEncryptionKey: Buffer;
+  now: number;
+  activationDelaySeconds: number;
+  maxTokenTtlSeconds: number;
+}): Promise<{ created: SigningKeyRecord[]; retired: string[]; deleted: number }> {
+  const activeFrom = options.now + options.activationDelaySeconds;
+  const created = SIGNING_ALGORITHMS.map((alg) =>
+    generateSigningKey(alg, options.keyEncryptionKey, { now: options.now, activeFrom }),
+  );
+  const { retired } = await options.store.signingKeys.rotate(created);
+  const deleted = await options.store.signingKeys.deleteRetiredBefore(
+    options.now - options.maxTokenTtlSeconds,
+  );
+  return { created, retired, deleted };
+}

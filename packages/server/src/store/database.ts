@@ -1,0 +1,50 @@
+import type { Generated } from 'kysely';
+
+/** Table shapes as stored. Times are unix seconds; lists are space-separated. */
+export interface ClientsTable {
+  client_id: string;
+  name: string;
+  secret_hash: string;
+  auth_method: string;
+  grant_types: string;
+  scopes: string;
+  audiences: string;
+  access_token_ttl_seconds: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  public_jwk: string;
+  /** AES-256-GCM of the PKCS#8 DER private key: iv.tag.ciphertext, base64url. */
+  private_key_enc: string;
+  created_at: number;
+  /** Published from creation; signs from this time on. */
+  active_from: number;
+  /** Stops signing at this time; null while current. */
+  retired_at: number | null;
+}
+
+export interface RevokedTokensTable {
+  /** The feed cursor: strictly increasing in commit order. */
+  seq: Generated<number>;
+  jti: string;
+  exp: number;
+  revoked_at: number;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  clients: ClientsTable;
+  signing_keys: SigningKeysTable;
+  revoked_tokens: RevokedTokensTable;
+  gridkey_meta: MetaTable;
+}
+
+export type Dialect = 'sqlite' | 'postgres';

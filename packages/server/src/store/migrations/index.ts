@@ -1,0 +1,12 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import type { Dialect } from '../database.js';
+import { initialSchema } from './001-initial.js';
+
+/** Migrations live in code (not files on disk) so the built package carries them. */
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      return { '001-initial': initialSchema(dialect) };
+    },
+  };
+}

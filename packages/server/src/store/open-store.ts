@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import type { KyselyStore } from './kysely-store.js';
+import { openPostgresStore } from './postgres/open-postgres.js';
+import { openSqliteStore } from './sqlite/open-sqlite.js';
+
+export const SQLITE_FILE = 'gridkey.db';
+
+/** Where the data lives: `--db` (`sqlite:PATH` or `postgres://…`), else the data dir's SQLite file. */
+export function resolveDatabaseUrl(options: { db?: string | undefined; dataDir: string }): string {
+  return options.db ?? `sqlite:${join(options.dataDir, SQLITE_FILE)}`;
+}
+
+/** Opens and migrates the store named by a database URL. */
+export async function openStore(url: string): Promise<KyselyStore> {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    if (path === '')
+      throw new UsageError('sqlite: URL needs a file path, e.g. sqlite:./gridkey.db');
+    return openSqliteStore(path);
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    try {
+      return await openPostgresStore(url);
+    } catch (err) {
+      throw new UsageError(`cannot open PostgreSQL database: ${describeDbError(err)}`);
+    }
+  }
+  throw new UsageError('database URL must start with sqlite: or postgres://');
+}
+
+function describeDbError(err: unknown): string {
+  const e = err as { code?: string; message?: string; errors?: unknown[] };
+  // AggregateError (IPv4 + IPv6 attempts) carries no message of its own.
+  const message = e.message || (e.errors?.length ? String((e.errors[0] as Error).message) : '');
+  return [e.code, message].filter(Boolean).join(' ') || 'unknown error';
+}

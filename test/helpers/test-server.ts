@@ -1,0 +1,110 @@
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../../packages/server/src/config/load-config.js';
+import type { Config } from '../../packages/server/src/config/schema.js';
+import { type Gridkey, openGridkey } from '../../packages/server/src/gridkey.js';
+import { buildApp } from '../../packages/server/src/http/build-app.js';
+import { createLogger } from '../../packages/server/src/http/logger.js';
+import type { Clock } from '../../packages/server/src/lib/clock.js';
+import type { StoreTarget } from './stores.js';
+
+/** A clock the test moves by hand. */
+export class FakeClock implements Clock {
+  constructor(private ms = Date.now()) {}
+  now(): number {
+    return this.ms;
+  }
+  advance(seconds: number): void {
+    this.ms += seconds * 1000;
+  }
+}
+
+export interface TestServer {
+  url: string;
+  gk: Gridkey;
+  app: FastifyInstance;
+  config: Config;
+  dataDir: string;
+  dbUrl: string;
+  /** Every log line written so far. */
+  logs(): string;
+  /** Registers a client and returns its credentials. */
+  client(
+    input?: Parameters<Gridkey['clients']['create']>[0],
+  ): Promise<{ id: string; secret: string }>;
+  close(): Promise<void>;
+}
+
+/** A real server on 127.0.0.1, port 0, over a fresh database of the given kind. */
+export async function startTestServer(
+  target: StoreTarget,
+  options: {
+    clock?: Clock;
+    config?: Partial<Record<keyof Config, unknown>>;
+    env?: NodeJS.ProcessEnv;
+  } = {},
+): Promise<TestServer> {
+  const db = await target.create();
+  const config = loadConfig({
+    flags: { dataDir: db.dataDir, db: db.dbUrl, clientCacheTtlSeconds: 0, ...options.config },
+    env: options.env ?? {},
+  });
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  const gk = await openGridkey(config, {
+    ensureKeys: true,
+    env: options.env ?? {},
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  });
+  const app = await buildApp(gk, { logger: createLogger('info', sink) });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    gk,
+    app,
+    config,
+    dataDir: db.dataDir,
+    dbUrl: db.dbUrl,
+    logs: () => lines.join(''),
+    async client(input = { name: 'test client', scopes: ['read', 'write'] }) {
+      const { client, secret } = await gk.clients.create(input);
+      return { id: client.clientId, secret };
+    },
+    async close() {
+      await app.close();
+      await gk.close();
+      await db.cleanup();
+    },
+  };
+}
+
+export const basic = (id: string, secret: string) =>
+  `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+
+/** POSTs a form; returns status, headers and the parsed JSON body (or text). */
+export async function postForm(
+  url: string,
+  form: Record<string, string> | string,
+  headers: Record<string, string> = {},
+) {
+  const body = typeof form === 'string' ? form : new URLSearchParams(form).toString();
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body,
+  });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, json: json as Record<string, unknown>, text };
+}

@@ -1,0 +1,137 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLI } from '../../../../test/helpers/cli.js';
+import { storeTargets } from '../../../../test/helpers/stores.js';
+import {
+  basic,
+  postForm,
+  startTestServer,
+  type TestServer,
+} from '../../../../test/helpers/test-server.js';
+
+describe.each(storeTargets())('operations endpoints on $kind', (target) => {
+  let server: TestServer | undefined;
+  afterEach(async () => {
+    await server?.close().catch(() => {});
+    server = undefined;
+  });
+
+  it('answers /healthz and /readyz, and /readyz 503 once the store is gone', async () => {
+    server = await startTestServer(target);
+    expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready' });
+    await server.gk.store.close();
+    const down = await fetch(`${server.url}/readyz`);
+    expect(down.status).toBe(503);
+    expect(await down.json()).toEqual({ status: 'unavailable', reason: 'store unreachable' });
+  });
+
+  it('counts tokens by grant and outcome, and times the token endpoint', async () => {
+    server = await startTestServer(target);
+    const client = await server.client();
+    const url = `${server.url}/oauth2/token`;
+    await postForm(
+      url,
+      { grant_type: 'client_credentials' },
+      { authorization: basic(client.id, client.secret) },
+    );
+    await postForm(
+      url,
+      { grant_type: 'client_credentials' },
+      { authorization: basic(client.id, client.secret) },
+    );
+    await postForm(
+      url,
+      { grant_type: 'client_credentials' },
+      { authorization: basic(client.id, 'wrong') },
+    );
+    const res = await fetch(`${server.url}/metrics`);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await res.text();
+    expect(text).toContain(
+      'gridkey_tokens_issued_total{grant_type="client_credentials",outcome="issued"} 2',
+    );
+    expect(text).toContain(
+      'gridkey_tokens_issued_total{grant_type="client_credentials",outcome="invalid_client"} 1',
+    );
+    expect(text).toContain(
+      'gridkey_token_request_duration_seconds_count{path="/oauth2/token",status="200"} 2',
+    );
+    expect(text).toContain(
+      'gridkey_token_request_duration_seconds_count{path="/oauth2/token",status="401"} 1',
+    );
+  });
+
+  it('answers unknown paths with a JSON 404', async () => {
+    server = await startTestServer(target);
+    const res = await fetch(`${server.url}/nope`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: 'not_found', error_description: 'no such path' });
+  });
+});
+
+describe('gridkey serve', () => {
+  let child: ChildProcess | undefined;
+  let dir: string | undefined;
+  afterEach(() => {
+    child?.kill('SIGKILL');
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    child = undefined;
+    dir = undefined;
+  });
+
+  function serve(args: string[]) {
+    dir = mkdtempSync(join(tmpdir(), 'gridkey-serve-'));
+    const proc = spawn(
+      process.execPath,
+      [CLI, 'serve', '--port', '0', '--data-dir', dir, ...args],
+      {
+        env: { PATH: process.env.PATH },
+      },
+    );
+    child = proc;
+    let stdout = '';
+    let stderr = '';
+    proc.stdout?.on('data', (d) => {
+      stdout += d;
+    });
+    proc.stderr?.on('data', (d) => {
+      stderr += d;
+    });
+    const listening = new Promise<string>((resolve, reject) => {
+      proc.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+      proc.stdout?.on('data', () => {
+        const line = stdout.split('\n').find((l) => l.includes('"gridkey listening"'));
+        if (line) resolve((JSON.parse(line) as { url: string }).url);
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => proc.on('exit', resolve));
+    return { proc, listening, exited, output: () => ({ stdout, stderr }) };
+  }
+
+  it('prints how to get a first token on an empty store, and stops cleanly on SIGTERM', async () => {
+    const s = serve([]);
+    const url = await s.listening;
+    expect(s.output().stderr).toContain(`gridkey is listening on ${url}`);
+    expect(s.output().stderr).toContain(
+      `curl -s -u CLIENT_ID:CLIENT_SECRET -d grant_type=client_credentials ${url}/oauth2/token`,
+    );
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    s.proc.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+    expect(s.output().stdout).toContain('"msg":"shutting down"');
+  });
+
+  it('refuses an unknown profile with one line', async () => {
+    const s = serve(['--profile', 'nonesuch']);
+    await expect(s.listening).rejects.toThrow(
+      /gridkey: unknown profile "nonesuch" \(known: standard\)/,
+    );
+    expect(await s.exited).toBe(1);
+  });
+});

@@ -1,0 +1,102 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeTargets } from '../../../../test/helpers/stores.js';
+import {
+  basic,
+  postForm,
+  startTestServer,
+  type TestServer,
+} from '../../../../test/helpers/test-server.js';
+
+/** Everything the database holds, as text: the SQLite files, or every row of every table. */
+async function databaseText(server: TestServer): Promise<string> {
+  if (server.dbUrl.startsWith('sqlite:')) {
+    return readdirSync(server.dataDir)
+      .filter((f) => f.startsWith('gridkey.db'))
+      .map((f) => readFileSync(join(server.dataDir, f)).toString('latin1'))
+      .join('\n');
+  }
+  const client = new pg.Client({ connectionString: server.dbUrl });
+  await client.connect();
+  try {
+    const tables = await client.query<{ tablename: string }>(
+      "select tablename from pg_tables where schemaname = 'public'",
+    );
+    const dumps = await Promise.all(
+      tables.rows.map(async (t) =>
+        JSON.stringify((await client.query(`select * from "${t.tablename}"`)).rows),
+      ),
+    );
+    return dumps.join('\n');
+  } finally {
+    await client.end();
+  }
+}
+
+describe.each(storeTargets())('secrets on $kind', (target) => {
+  let server: TestServer;
+  let client: { id: string; secret: string };
+  let token: string;
+
+  beforeAll(async () => {
+    server = await startTestServer(target);
+    client = await server.client({ name: 'secretive', scopes: ['x'] });
+    await postForm(
+      `${server.url}/oauth2/token`,
+      { grant_type: 'client_credentials' },
+      {
+        authorization: basic(client.id, 'a-wrong-secret-value'),
+      },
+    );
+    await postForm(`${server.url}/oauth2/token`, {
+      grant_type: 'client_credentials',
+      client_id: client.id,
+      client_secret: client.secret,
+    });
+    const res = await postForm(
+      `${server.url}/oauth2/token?client_secret=${client.secret}`,
+      { grant_type: 'client_credentials' },
+      {
+        authorization: basic(client.id, client.secret),
+      },
+    );
+    token = res.json.access_token as string;
+    await postForm(
+      `${server.url}/oauth2/revoke`,
+      { token },
+      { authorization: basic(client.id, client.secret) },
+    );
+  });
+  afterAll(() => server.close());
+
+  it('stores the client secret only as a keyed hash, and no private key in clear', async () => {
+    const text = await databaseText(server);
+    expect(text).toContain(client.id);
+    expect(text).not.toContain(client.secret);
+    expect(text).not.toContain(Buffer.from(client.secret).toString('hex'));
+    expect(text).not.toContain(token);
+    expect(text).not.toMatch(/"d":"/);
+    expect(text).not.toContain('PRIVATE KEY');
+  });
+
+  it('keeps secrets and tokens out of the logs, with one line per request', async () => {
+    const logs = server.logs();
+    expect(logs).not.toContain(client.secret);
+    expect(logs).not.toContain('a-wrong-secret-value');
+    expect(logs).not.toContain(token);
+    expect(logs).not.toContain(basic(client.id, client.secret).slice(6));
+    const requests = logs
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { msg: string; path?: string; status?: number })
+      .filter((l) => l.msg === 'request');
+    expect(requests.map((r) => [r.path, r.status])).toEqual([
+      ['/oauth2/token', 401],
+      ['/oauth2/token', 401],
+      ['/oauth2/token', 200],
+      ['/oauth2/revoke', 200],
+    ]);
+  });
+});

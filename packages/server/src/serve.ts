@@ -46,6 +46,7 @@ export async function startServer(
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   logger.info({ url, db: gk.store.dialect, profiles: config.profiles }, 'gridkey listening');
+  logger.flush();
   return {
     gk,
     app,

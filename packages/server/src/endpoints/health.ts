@@ -1,14 +1,20 @@
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import type { Gridkey } from '../gridkey.js';
 import type { Metrics } from '../metrics/metrics.js';
 
 const READY_TIMEOUT_MS = 2000;
 
 /** Liveness, readiness (the store answers) and Prometheus metrics. */
-export function registerOperationsEndpoints(app: FastifyInstance, gk: Gridkey, metrics: Metrics) {
+export function registerOperationsEndpoints(
+  app: FastifyInstance,
+  gk: Gridkey,
+  metrics: Metrics,
+  logger: Logger,
+) {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  app.get('/readyz', async (req, reply) => {
+  app.get('/readyz', async (_req, reply) => {
     reply.header('cache-control', 'no-store');
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -20,7 +26,7 @@ export function registerOperationsEndpoints(app: FastifyInstance, gk: Gridkey, m
       ]);
       return { status: 'ready' };
     } catch (err) {
-      req.log.warn({ err: (err as Error).message }, 'store unreachable');
+      logger.warn({ err: (err as Error).message }, 'store unreachable');
       return reply.code(503).send({ status: 'unavailable', reason: 'store unreachable' });
     } finally {
       clearTimeout(timer);

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 import { InvalidRequestError, OAuthError, PayloadTooLargeError, ServerError } from '../errors.js';
 import type { ErrorResponse, Profile } from '../profiles/profile.js';
 
@@ -35,8 +36,11 @@ export function sendError(
     .send(shaped.body);
 }
 
-export function errorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply) {
-  const oauthError = toOAuthError(err);
-  if (oauthError.status >= 500) req.log.error({ err }, 'request failed');
-  return sendError(reply, oauthError, req.routeOptions.config.profile);
+export function createErrorHandler(logger: Logger) {
+  return (err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    const oauthError = toOAuthError(err);
+    if (oauthError.status >= 500)
+      logger.error({ err, path: req.routeOptions.url }, 'request failed');
+    return sendError(reply, oauthError, req.routeOptions.config.profile);
+  };
 }

@@ -3,7 +3,8 @@ import type { GridkeyEventBus } from '../events.js';
 
 export interface Metrics {
   readonly registry: Registry;
-  readonly tokenRequestSeconds: Histogram<'path' | 'status'>;
+  /** Records one token endpoint request's latency. */
+  observeTokenRequest(path: string, status: number, seconds: number): void;
 }
 
 /** One registry per server, fed by core events (so tests can run several servers). */
@@ -33,5 +34,16 @@ export function createMetrics(events: GridkeyEventBus): Metrics {
     tokens.inc({ grant_type: e.grantType, outcome: e.error }),
   );
   events.on('token.revoked', () => revoked.inc());
-  return { registry, tokenRequestSeconds };
+  // Label children are cached: resolving labels per observation showed in profiles.
+  const children = new Map<string, ReturnType<typeof tokenRequestSeconds.labels>>();
+  const observeTokenRequest = (path: string, status: number, seconds: number) => {
+    const key = `${path} ${status}`;
+    let child = children.get(key);
+    if (child === undefined) {
+      child = tokenRequestSeconds.labels({ path, status: String(status) });
+      children.set(key, child);
+    }
+    child.observe(seconds);
+  };
+  return { registry, observeTokenRequest };
 }

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CLI } from '../../../../test/helpers/cli.js';
 import { storeTargets } from '../../../../test/helpers/stores.js';
 import {
@@ -117,7 +117,7 @@ describe('gridkey serve', () => {
   it('prints how to get a first token on an empty store, and stops cleanly on SIGTERM', async () => {
     const s = serve([]);
     const url = await s.listening;
-    expect(s.output().stderr).toContain(`gridkey is listening on ${url}`);
+    await vi.waitFor(() => expect(s.output().stderr).toContain(`gridkey is listening on ${url}`));
     expect(s.output().stderr).toContain(
       `curl -s -u CLIENT_ID:CLIENT_SECRET -d grant_type=client_credentials ${url}/oauth2/token`,
     );

@@ -1,0 +1,82 @@
+// Renders the results as plain-text tables for the terminal.
+import { GRIDKEY_VARIANTS, isClean, throughputRatio } from './goals.mjs';
+
+const MARKS = {
+  pass: '✓ pass',
+  fail: '✗ FAIL',
+  invalid: '✗ invalid',
+  failed: '✗ target failed',
+  'not run': '- not run',
+};
+const RATIO_PEERS = ['oidc-provider', 'oauth2-server', 'ceiling'];
+
+// Text columns (names, verdicts) read left to right; figures align right.
+function table(header, rows, textColumns = [0]) {
+  const widths = header.map((_, column) =>
+    Math.max(...[header, ...rows].map((row) => String(row[column]).length)),
+  );
+  const leftAligned = (column) => textColumns.includes(column);
+  const line = (row) =>
+    row
+      .map((cell, column) =>
+        leftAligned(column)
+          ? String(cell).padEnd(widths[column])
+          : String(cell).padStart(widths[column]),
+      )
+      .join('  ')
+      .trimEnd();
+  return [
+    line(header),
+    widths.map((width) => '-'.repeat(width)).join('  '),
+    ...rows.map(line),
+  ].join('\n');
+}
+
+const fixed = (value, digits) => (typeof value === 'number' ? value.toFixed(digits) : '-');
+
+function figureRow(name, result) {
+  if (result.failure) return [name, '-', '-', '-', '-', '-', '-', `failed: ${result.failure}`];
+  return [
+    name,
+    result.totalClients ?? '-',
+    fixed(result.requestsPerSecond, 0),
+    fixed(result.latencyP50Ms, 1),
+    fixed(result.latencyP99Ms, 1),
+    result.non2xx,
+    result.errors,
+    isClean(result) ? 'ok' : 'INVALID: non-2xx or errors',
+  ];
+}
+
+export function formatFigures(results) {
+  const header = ['target', 'clients', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'status'];
+  const rows = Object.entries(results).map(([name, result]) => figureRow(name, result));
+  return table(header, rows, [0, header.length - 1]);
+}
+
+export function formatRatios(results) {
+  const variants = GRIDKEY_VARIANTS.filter((variant) => results[variant]);
+  if (variants.length === 0) return '';
+  const header = ['req/s ratio', ...RATIO_PEERS.map((peer) => `/ ${peer}`)];
+  const rows = variants.map((variant) => [
+    variant,
+    ...RATIO_PEERS.map((peer) => fixed(throughputRatio(results, variant, peer), 2)),
+  ]);
+  let text = table(header, rows);
+  if (variants.length === 2) {
+    // Should stay close to 1: the cost of a request must not grow with the number of clients.
+    const scaling = fixed(throughputRatio(results, 'gridkey-100k', 'gridkey'), 2);
+    text += `\n\ngridkey-100k / gridkey req/s: ${scaling} (close to 1 = no cost per extra client)`;
+  }
+  return text;
+}
+
+export function formatGoals(goals) {
+  if (goals.length === 0) return '';
+  const rows = goals.map(({ goal, value, unit, status }) => [
+    goal,
+    value === null ? '-' : `${fixed(value, unit === 'ms' ? 1 : 2)}${unit === 'ms' ? ' ms' : '×'}`,
+    MARKS[status],
+  ]);
+  return table(['goal', 'measured', 'result'], rows, [0, 2]);
+}

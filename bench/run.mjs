@@ -1,0 +1,71 @@
+// Entry point: benchmarks the token endpoint of each selected target, one after another, on
+// loopback, and prints and saves the figures. See bench/README.md.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { readConfig } from './config.mjs';
+import { evaluateGoals, isClean } from './goals.mjs';
+import { stopAllProcesses } from './processes.mjs';
+import { formatFigures, formatGoals, formatRatios } from './report.mjs';
+import { runTarget } from './run-target.mjs';
+import { installShutdownHandlers } from './shutdown.mjs';
+import { TARGETS } from './targets.mjs';
+
+const resultsPath = fileURLToPath(new URL('./results/latest.json', import.meta.url));
+
+function saveResults(report) {
+  mkdirSync(fileURLToPath(new URL('./results/', import.meta.url)), { recursive: true });
+  writeFileSync(resultsPath, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+async function main() {
+  installShutdownHandlers();
+  const config = readConfig(Object.keys(TARGETS));
+  console.log(
+    `token endpoint benchmark: ${config.targets.join(', ')}\n` +
+      `${config.connections} connections, ${config.runs} × ${config.seconds}s runs ` +
+      `after ${config.warmupSeconds}s warm-up; server on CPU ${config.serverCpu}, ` +
+      `load on CPU ${config.loadCpu}\n`,
+  );
+
+  const results = {};
+  for (const name of config.targets) {
+    const log = (message) => console.log(`[${name}] ${message}`);
+    try {
+      results[name] = await runTarget(name, TARGETS[name], config, log);
+    } catch (error) {
+      log(`FAILED: ${error.message}`);
+      results[name] = { failure: error.message };
+    }
+  }
+
+  const goals = evaluateGoals(results);
+  console.log(`\n${formatFigures(results)}\n`);
+  const ratios = formatRatios(results);
+  if (ratios) console.log(`${ratios}\n`);
+  const goalTable = formatGoals(goals);
+  if (goalTable) console.log(`${goalTable}\n`);
+
+  saveResults({
+    date: new Date().toISOString(),
+    machine: { node: process.version, cpus: cpus().map((cpu) => cpu.model) },
+    config,
+    results,
+    goals,
+  });
+  console.log(`results written to ${resultsPath}`);
+
+  // A target that failed or answered with errors makes the whole run unusable; a missed goal
+  // does not: the figures are still valid and the table says which goal was missed.
+  if (!Object.values(results).every(isClean)) process.exitCode = 1;
+}
+
+try {
+  await main();
+} catch (error) {
+  // Configuration and setup errors: the message is enough, a stack trace is noise.
+  console.error(`bench: ${error.message}`);
+  process.exitCode = 1;
+} finally {
+  await stopAllProcesses();
+}

@@ -11,6 +11,8 @@ import {
 
 export interface ActiveSigningKey {
   kid: string;
+  /** The key's number (the enectiva `key` claim). */
+  number: number;
   alg: SigningAlgorithm;
   key: KeyObject;
 }
@@ -84,7 +86,7 @@ export class KeyRing {
       key = openPrivateKey(current, this.options.keyEncryptionKey);
       this.privateKeys.set(current.kid, key);
     }
-    return { kid: current.kid, alg, key };
+    return { kid: current.kid, number: current.number ?? 0, alg, key };
   }
 
   /** Published keys: upcoming, current, and retired ones whose tokens may still be alive. */

@@ -58,6 +58,7 @@ export function generateSigningKey(
   return {
     kid,
     alg,
+    number: null,
     publicJwk: JSON.stringify(publicJwk),
     privateKeyEnc: encrypt(kek, kid, privateKey.export({ format: 'der', type: 'pkcs8' })),
     createdAt: times.now,

@@ -25,6 +25,28 @@ export interface SigningKeysTable {
   active_from: number;
   /** Stops signing at this time; null while current. */
   retired_at: number | null;
+  /** 1, 2, 3… in creation order (the enectiva `key` claim). */
+  number: number | null;
+}
+
+export interface LoginTokensTable {
+  /** The `lti` claim. */
+  id: Generated<number>;
+  customer_uuid: string;
+  subject_uuid: string;
+  token_hash: string;
+  scopes: string;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface DerivedTokensTable {
+  jti: string;
+  parent_kind: string;
+  parent_id: string;
+  exp: number;
 }
 
 export interface RevokedTokensTable {
@@ -45,6 +67,8 @@ export interface Database {
   signing_keys: SigningKeysTable;
   revoked_tokens: RevokedTokensTable;
   gridkey_meta: MetaTable;
+  login_tokens: LoginTokensTable;
+  derived_tokens: DerivedTokensTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';

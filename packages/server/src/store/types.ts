@@ -19,6 +19,8 @@ export interface ClientRecord {
 export interface SigningKeyRecord {
   kid: string;
   alg: string;
+  /** Assigned by the store on insert: 1, 2, 3… in creation order. */
+  number: number | null;
   publicJwk: string;
   privateKeyEnc: string;
   createdAt: number;
@@ -31,6 +33,36 @@ export interface RevokedTokenRecord {
   jti: string;
   exp: number;
   revokedAt: number;
+}
+
+export interface LoginTokenRecord {
+  /** Numeric id: the `lti` claim. */
+  id: number;
+  customerUuid: string;
+  /** The `sub` of derived access tokens. */
+  subjectUuid: string;
+  tokenHash: string;
+  scopes: readonly string[];
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+
+export interface LoginTokenStore {
+  insert(
+    token: Omit<LoginTokenRecord, 'id' | 'revokedAt' | 'lastUsedAt'>,
+  ): Promise<LoginTokenRecord>;
+  findByHash(tokenHash: string): Promise<LoginTokenRecord | undefined>;
+  findById(id: number): Promise<LoginTokenRecord | undefined>;
+  list(filter?: { customerUuid?: string }): Promise<LoginTokenRecord[]>;
+  /**
+   * Records an access token derived from a login token, if the login token is
+   * still live at `now`; false when it was revoked or expired meanwhile.
+   */
+  recordExchange(entry: { id: number; jti: string; exp: number; now: number }): Promise<boolean>;
+  /** Revokes the login token and puts its live derived jtis into the revocation feed. */
+  revoke(id: number, now: number): Promise<'revoked' | 'already_revoked' | 'not_found'>;
 }
 
 export interface ClientStore {
@@ -78,6 +110,7 @@ export interface Store {
   readonly signingKeys: SigningKeyStore;
   readonly revocations: RevocationStore;
   readonly meta: MetaStore;
+  readonly loginTokens: LoginTokenStore;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

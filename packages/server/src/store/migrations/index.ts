@@ -1,12 +1,16 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { Dialect } from '../database.js';
 import { initialSchema } from './001-initial.js';
+import { loginTokensSchema } from './002-login-tokens.js';
 
 /** Migrations live in code (not files on disk) so the built package carries them. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { '001-initial': initialSchema(dialect) };
+      return {
+        '001-initial': initialSchema(dialect),
+        '002-login-tokens': loginTokensSchema(dialect),
+      };
     },
   };
 }

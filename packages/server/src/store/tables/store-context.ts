@@ -1,0 +1,29 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Database, Dialect } from '../database.js';
+
+/** Advisory-lock ids for writes that must be serialised across PostgreSQL nodes. */
+export const LOCKS = { revocations: 0x6b7901, signingKeys: 0x6b7902 } as const;
+
+export interface StoreContext {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /**
+   * Serialises a transaction against others taking the same lock: on
+   * PostgreSQL a transaction-scoped advisory lock; SQLite has a single writer.
+   */
+  serialise(trx: Transaction<Database>, lock: number): Promise<void>;
+}
+
+export function storeContext(db: Kysely<Database>, dialect: Dialect): StoreContext {
+  return {
+    db,
+    dialect,
+    async serialise(trx, lock) {
+      if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${lock})`.execute(trx);
+    },
+  };
+}
+
+export const spaceList = (value: string): string[] => (value === '' ? [] : value.split(' '));
+export const toNumber = (value: number | null): number | null =>
+  value === null ? null : Number(value);

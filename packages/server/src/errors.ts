@@ -105,3 +105,36 @@ export class UsageError extends Error {
 export class UnknownIdError extends Error {
   override readonly name = 'UnknownIdError';
 }
+
+/** 401 on the login-token exchange: one answer for every reason (unknown, expired, revoked, other customer). */
+export class InvalidLoginTokenError extends OAuthError {
+  readonly error = 'invalid_login_token';
+  readonly status = 401;
+}
+
+/** JSON:API §Content Negotiation: a Content-Type other than the JSON:API media type. */
+export class UnsupportedMediaTypeError extends OAuthError {
+  readonly error = 'unsupported_media_type';
+  readonly status = 415;
+}
+
+/** JSON:API §Content Negotiation: an Accept header that admits no JSON:API response. */
+export class NotAcceptableError extends OAuthError {
+  readonly error = 'not_acceptable';
+  readonly status = 406;
+}
+
+/** RFC 6585 §4: too many requests; `Retry-After` says when to try again. */
+export class TooManyRequestsError extends OAuthError {
+  readonly error = 'too_many_requests';
+  readonly status = 429;
+  override readonly headers: Record<string, string>;
+
+  constructor(
+    description: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(description);
+    this.headers = { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) };
+  }
+}

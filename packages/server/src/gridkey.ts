@@ -9,6 +9,7 @@ import { type DerivedKeys, deriveKeys } from './secrets/derived-keys.js';
 import { loadMasterKey } from './secrets/master-key.js';
 import { openStore, resolveDatabaseUrl } from './store/open-store.js';
 import type { Store } from './store/types.js';
+import { LoginTokens } from './tokens/login-tokens.js';
 
 /** Everything a node (server or CLI command) works with, opened once. */
 export interface Gridkey {
@@ -18,6 +19,7 @@ export interface Gridkey {
   readonly keys: KeyRing;
   readonly clients: ClientRegistry;
   readonly clientCache: ClientCache;
+  readonly loginTokens: LoginTokens;
   readonly events: GridkeyEventBus;
   readonly clock: Clock;
   close(): Promise<void>;
@@ -72,6 +74,7 @@ export async function openGridkey(
         min: config.accessTokenMinTtlSeconds,
         max: config.accessTokenMaxTtlSeconds,
       }),
+      loginTokens: new LoginTokens(store, secrets.pepper, clock),
       clientCache: new ClientCache(store, clock, config.clientCacheTtlSeconds * 1000),
       events: new GridkeyEventBus(),
       clock,

@@ -46,6 +46,12 @@ export async function startServer(
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   logger.info({ url, db: gk.store.dialect, profiles: config.profiles }, 'gridkey listening');
+  if (config.issuer === undefined && ['0.0.0.0', '::'].includes(config.host)) {
+    logger.warn(
+      { issuer: url },
+      'no --issuer set while listening on all addresses: set the public URL so that every node agrees on iss',
+    );
+  }
   logger.flush();
   return {
     gk,

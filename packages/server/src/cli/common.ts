@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
+import { UsageError } from '../errors.js';
 import { type Gridkey, openGridkey } from '../gridkey.js';
 
 export interface CommonOptions {
@@ -54,4 +55,12 @@ export function parseWholeNumber(name: string) {
     if (!/^\d{1,9}$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number`);
     return Number(value);
   };
+}
+
+/** A command group run without a subcommand: one line naming the choices, not the help page. */
+export function requireSubcommand(group: Command): Command {
+  return group.action(() => {
+    const names = group.commands.map((c) => c.name()).join('|');
+    throw new UsageError(`${group.name()} needs a subcommand: ${names}`);
+  });
 }

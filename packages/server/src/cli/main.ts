@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { UsageError } from '../errors.js';
 import { clientCommand } from './commands/client.js';
 import { inspectCommand } from './commands/inspect.js';
 import { keysCommand } from './commands/keys.js';
+import { loginTokenCommand } from './commands/login-token.js';
 import { serveCommand } from './commands/serve.js';
 
 const program = new Command('gridkey')
@@ -11,7 +13,13 @@ const program = new Command('gridkey')
   .addCommand(serveCommand())
   .addCommand(clientCommand())
   .addCommand(keysCommand())
-  .addCommand(inspectCommand());
+  .addCommand(loginTokenCommand())
+  .addCommand(inspectCommand())
+  .action(() => {
+    throw new UsageError(
+      'missing command: serve, client, keys, login-token or inspect (gridkey --help lists them)',
+    );
+  });
 
 // Every command, at every depth: throw instead of exiting, one-line errors.
 const configure = (cmd: Command): void => {

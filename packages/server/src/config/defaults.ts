@@ -9,7 +9,8 @@ export const DEFAULTS = Object.freeze({
   accessTokenTtlSeconds: 3600,
   /** No access token lives longer; retired keys stay in the JWKS this long. */
   accessTokenMaxTtlSeconds: 86400,
-  accessTokenMinTtlSeconds: 60,
+  /** DESIGN.md: access tokens live 300 s to 86400 s. */
+  accessTokenMinTtlSeconds: 300,
   /** A rotated-in key is published this long before it signs (JWKS caches). */
   keyActivationDelaySeconds: 30,
   /** How often a node re-reads signing keys, to see rotations by other nodes or the CLI. */
@@ -20,4 +21,8 @@ export const DEFAULTS = Object.freeze({
   /** Longest page of the revocation feed. */
   revocationFeedPageSize: 1000,
   shutdownGraceSeconds: 10,
+  /** Failed login-token exchanges allowed per minute, per address and per customer. */
+  loginExchangeFailuresPerMinute: 20,
+  /** Successful exchanges per minute per login token: a client should reuse its 5-minute token. */
+  loginExchangeSuccessesPerMinute: 60,
 });

@@ -48,7 +48,7 @@ export function loadConfig(
 ): Config {
   const merged = {
     ...DEFAULTS,
-    ...dropUndefined(fromFile(options.file ?? options.env?.GRIDKEY_CONFIG)),
+    ...dropUndefined(fromFile(options.file ?? (options.env?.GRIDKEY_CONFIG || undefined))),
     ...dropUndefined(fromEnv(options.env ?? {})),
     ...dropUndefined(options.flags ?? {}),
   };

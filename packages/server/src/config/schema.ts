@@ -22,6 +22,8 @@ export const ConfigSchema = Type.Object(
     bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 10 * 1024 * 1024 }),
     revocationFeedPageSize: Type.Integer({ minimum: 1, maximum: 10000 }),
     shutdownGraceSeconds: Seconds(0, 600),
+    loginExchangeFailuresPerMinute: Type.Integer({ minimum: 1, maximum: 100000 }),
+    loginExchangeSuccessesPerMinute: Type.Integer({ minimum: 1, maximum: 100000 }),
   },
   { additionalProperties: false },
 );

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { authenticateClient } from '../clients/authenticate-client.js';
 import type { Gridkey } from '../gridkey.js';
 import { FormParams } from '../http/form-params.js';
-import { verifyAccessToken } from '../tokens/access-token.js';
+import { postRoute } from '../http/post-route.js';
+import { scopesOf, verifyAccessToken } from '../tokens/access-token.js';
 
 /** RFC 7662 token introspection; the caller (a resource server) authenticates as a client. */
 export function registerIntrospectionEndpoint(
@@ -10,7 +11,7 @@ export function registerIntrospectionEndpoint(
   gk: Gridkey,
   issuer: () => string,
 ) {
-  app.post('/oauth2/introspect', async (req, reply) => {
+  postRoute(app, '/oauth2/introspect', {}, async (req, reply) => {
     const params = FormParams.from(req.headers['content-type'], req.body);
     await authenticateClient(gk, req.headers.authorization, params);
     const token = params.require('token');
@@ -23,8 +24,8 @@ export function registerIntrospectionEndpoint(
     return {
       active: true,
       token_type: 'Bearer',
-      scope: claims.scope ?? '',
-      client_id: claims.client_id,
+      scope: scopesOf(claims).join(' '),
+      ...(claims.client_id === undefined ? {} : { client_id: claims.client_id }),
       sub: claims.sub,
       aud: claims.aud,
       iss: claims.iss,

@@ -3,9 +3,16 @@ import type { Gridkey } from '../gridkey.js';
 
 /** RFC 7517 key set: public halves only, every algorithm in use. */
 export function registerJwksEndpoint(app: FastifyInstance, gk: Gridkey) {
-  // A new key is published keyActivationDelaySeconds before it signs, so a
-  // cache shorter than that never misses a key in use.
-  const maxAge = Math.min(300, gk.config.keyActivationDelaySeconds);
+  // A new key is published keyActivationDelaySeconds before it signs, and
+  // every node has seen it within one poll interval: a cache that expires
+  // before the sum of both never misses a key in use.
+  const maxAge = Math.max(
+    0,
+    Math.min(
+      300,
+      gk.config.keyActivationDelaySeconds - Math.ceil(gk.config.keyPollIntervalSeconds),
+    ),
+  );
   app.get('/.well-known/jwks.json', async (_req, reply) => {
     reply
       .header('cache-control', maxAge > 0 ? `public, max-age=${maxAge}` : 'no-cache')

@@ -3,6 +3,7 @@ import { authenticateClient } from '../clients/authenticate-client.js';
 import { UnauthorizedClientError } from '../errors.js';
 import type { Gridkey } from '../gridkey.js';
 import { FormParams } from '../http/form-params.js';
+import { postRoute } from '../http/post-route.js';
 import { nowSeconds } from '../lib/clock.js';
 import { verifyAccessToken } from '../tokens/access-token.js';
 
@@ -12,7 +13,7 @@ export function registerRevocationEndpoint(
   gk: Gridkey,
   issuer: () => string,
 ) {
-  app.post('/oauth2/revoke', async (req, reply) => {
+  postRoute(app, '/oauth2/revoke', {}, async (req, reply) => {
     const params = FormParams.from(req.headers['content-type'], req.body);
     const client = await authenticateClient(gk, req.headers.authorization, params);
     const token = params.require('token');

@@ -1,14 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateClient } from '../clients/authenticate-client.js';
-import {
-  MethodNotAllowedError,
-  OAuthError,
-  UnauthorizedClientError,
-  UnsupportedGrantTypeError,
-} from '../errors.js';
+import { OAuthError, UnauthorizedClientError, UnsupportedGrantTypeError } from '../errors.js';
 import { GRANTS } from '../grants/index.js';
 import type { Gridkey } from '../gridkey.js';
 import { FormParams } from '../http/form-params.js';
+import { postRoute } from '../http/post-route.js';
 import type { Profile } from '../profiles/profile.js';
 
 /**
@@ -59,17 +55,8 @@ export function registerTokenEndpoint(
   routes: ReadonlyMap<string, Profile>,
 ) {
   for (const [path, profile] of routes) {
-    app.post(path, { config: { profile, tokenEndpoint: true } }, (req, reply) =>
+    postRoute(app, path, { profile, tokenEndpoint: true }, (req, reply) =>
       handleTokenRequest(gk, issuer, req, reply, profile),
     );
-    app.route({
-      method: ['GET', 'PUT', 'PATCH', 'DELETE'],
-      url: path,
-      config: { profile },
-      handler: async (_req, reply) => {
-        reply.header('allow', 'POST');
-        throw new MethodNotAllowedError('the token endpoint accepts POST only');
-      },
-    });
   }
 }

@@ -19,10 +19,13 @@ export const clientCredentialsGrant: Grant = {
   async handle(ctx) {
     const scopes = resolveScope(ctx.params.get('scope'), ctx.client.scopes);
     const audience = resolveAudience(ctx);
-    const ttlSeconds =
+    // Capped at the maximum in force now: retired keys leave the JWKS after it.
+    const ttlSeconds = Math.min(
       ctx.client.accessTokenTtlSeconds ??
-      ctx.profile.accessTokenTtlSeconds ??
-      ctx.gk.config.accessTokenTtlSeconds;
+        ctx.profile.accessTokenTtlSeconds ??
+        ctx.gk.config.accessTokenTtlSeconds,
+      ctx.gk.config.accessTokenMaxTtlSeconds,
+    );
     const issued = issueAccessToken(ctx.gk, {
       issuer: ctx.issuer,
       // RFC 9068 §2.2: with no resource owner, sub names the client.

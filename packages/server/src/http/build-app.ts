@@ -1,6 +1,7 @@
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { registerAccessTokensEndpoint } from '../endpoints/access-tokens.js';
 import { registerOperationsEndpoints } from '../endpoints/health.js';
 import { registerIntrospectionEndpoint } from '../endpoints/introspect.js';
 import { registerJwksEndpoint } from '../endpoints/jwks.js';
@@ -32,6 +33,8 @@ export async function buildApp(gk: Gridkey, options: AppOptions): Promise<Fastif
     logger: false,
     bodyLimit: gk.config.bodyLimitBytes,
     trustProxy: false,
+    // The enectiva seed's own curl posts to `https://api.enectiva.cz//access_tokens`.
+    routerOptions: { ignoreDuplicateSlashes: true },
   });
   const logger = options.logger;
   const issuer = issuerResolver(app, options.issuer ?? gk.config.issuer);
@@ -69,6 +72,7 @@ export async function buildApp(gk: Gridkey, options: AppOptions): Promise<Fastif
   });
 
   registerTokenEndpoint(app, gk, issuer, routes);
+  await registerAccessTokensEndpoint(app, gk, issuer);
   registerIntrospectionEndpoint(app, gk, issuer);
   registerRevocationEndpoint(app, gk, issuer);
   registerRevocationFeed(app, gk);

@@ -1,7 +1,14 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { InvalidRequestError, OAuthError, PayloadTooLargeError, ServerError } from '../errors.js';
+import {
+  InvalidRequestError,
+  OAuthError,
+  PayloadTooLargeError,
+  ServerError,
+  type UnsupportedMediaTypeError,
+} from '../errors.js';
 import type { ErrorResponse, Profile } from '../profiles/profile.js';
+import { assertJsonApiContentType, jsonApiErrorResponse } from './json-api.js';
 
 /** Maps what Fastify itself rejects (body too large, bad JSON, bad media type) to OAuth errors. */
 export function toOAuthError(err: unknown): OAuthError {
@@ -27,20 +34,39 @@ export function sendError(
   reply: FastifyReply,
   err: OAuthError,
   profile: Profile | undefined,
+  format?: 'json-api',
 ): FastifyReply {
-  const standard = standardErrorResponse(err);
+  const standard = format === 'json-api' ? jsonApiErrorResponse(err) : standardErrorResponse(err);
   const shaped = profile?.shapeError?.(err, standard) ?? standard;
-  return reply
-    .code(shaped.status)
-    .headers({ 'cache-control': 'no-store', ...shaped.headers })
-    .send(shaped.body);
+  reply.code(shaped.status).headers({ 'cache-control': 'no-store', ...shaped.headers });
+  // A body with its own media type is serialised here: Fastify only serialises for JSON.
+  return reply.send(
+    // A Buffer, so Fastify adds no charset parameter (JSON:API forbids media type parameters).
+    'content-type' in shaped.headers ? Buffer.from(JSON.stringify(shaped.body)) : shaped.body,
+  );
+}
+
+/** On a JSON:API route, a body Fastify could not parse is first of all the wrong media type. */
+function jsonApiParseError(err: unknown, req: FastifyRequest): OAuthError {
+  if (err instanceof OAuthError) return err;
+  const code = (err as Partial<FastifyError>).code;
+  if (code !== 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    try {
+      assertJsonApiContentType(req.headers['content-type']);
+    } catch (mediaTypeError) {
+      return mediaTypeError as UnsupportedMediaTypeError;
+    }
+  }
+  return toOAuthError(err);
 }
 
 export function createErrorHandler(logger: Logger) {
   return (err: unknown, req: FastifyRequest, reply: FastifyReply) => {
-    const oauthError = toOAuthError(err);
-    if (oauthError.status >= 500)
+    const { profile, errorFormat } = req.routeOptions.config;
+    const oauthError = errorFormat === 'json-api' ? jsonApiParseError(err, req) : toOAuthError(err);
+    if (oauthError.status >= 500) {
       logger.error({ err, path: req.routeOptions.url }, 'request failed');
-    return sendError(reply, oauthError, req.routeOptions.config.profile);
+    }
+    return sendError(reply, oauthError, profile, errorFormat);
   };
 }

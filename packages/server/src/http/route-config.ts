@@ -6,5 +6,7 @@ declare module 'fastify' {
     profile?: Profile;
     /** Counted in the token endpoint latency histogram. */
     tokenEndpoint?: boolean;
+    /** Errors as JSON:API documents instead of RFC 6749 §5.2 JSON. */
+    errorFormat?: 'json-api';
   }
 }

@@ -12,7 +12,7 @@ import type { SigningAlgorithm } from './signing-key.js';
  */
 export function signCompactJws(
   header: { alg: SigningAlgorithm; kid: string; typ: string },
-  payload: Record<string, unknown>,
+  payload: object,
   key: KeyObject,
 ): string {
   const input = `${b64(JSON.stringify(header))}.${b64(JSON.stringify(payload))}`;

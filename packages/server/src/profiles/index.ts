@@ -1,8 +1,11 @@
 import { UsageError } from '../errors.js';
+import { enectivaProfile } from './enectiva.js';
 import type { Profile } from './profile.js';
 import { standardProfile } from './standard.js';
 
-const PROFILES: ReadonlyMap<string, Profile> = new Map([[standardProfile.name, standardProfile]]);
+const PROFILES: ReadonlyMap<string, Profile> = new Map(
+  [standardProfile, enectivaProfile].map((p) => [p.name, p]),
+);
 
 export const profileNames = (): string[] => [...PROFILES.keys()];
 

@@ -10,11 +10,32 @@ export const ACCESS_TOKEN_TYP = 'at+jwt';
 export interface AccessTokenInput {
   issuer: string;
   subject: string;
-  clientId: string;
+  /** Absent when no OAuth client is involved (login-token exchange). */
+  clientId?: string;
   audience: string | readonly string[];
   scopes: readonly string[];
   ttlSeconds: number;
+  /** Defaults to a random UUID. */
+  jti?: string;
 }
+
+/** The RFC 9068 claim set before a profile reshapes it. */
+export interface StandardAccessTokenClaims {
+  iss: string;
+  sub: string;
+  aud: string | readonly string[];
+  client_id?: string;
+  scope: string;
+  iat: number;
+  exp: number;
+  jti: string;
+}
+
+/** A profile's claim dialect: reshapes the standard claims, knowing the signing key's number. */
+export type ClaimShaper = (
+  claims: StandardAccessTokenClaims,
+  key: { number: number },
+) => Record<string, unknown>;
 
 export interface IssuedAccessToken {
   token: string;
@@ -23,30 +44,45 @@ export interface IssuedAccessToken {
   exp: number;
 }
 
-/** Signs an RFC 9068 access token with the current ES256 key. */
-export function issueAccessToken(gk: Gridkey, input: AccessTokenInput): IssuedAccessToken {
-  const { kid, alg, key } = gk.keys.signingKey('ES256');
+/** Signs an RFC 9068 access token with the current ES256 key, in a profile's dialect if given. */
+export function issueAccessToken(
+  gk: Gridkey,
+  input: AccessTokenInput,
+  shape?: ClaimShaper,
+): IssuedAccessToken {
+  const signing = gk.keys.signingKey('ES256');
   const iat = nowSeconds(gk.clock);
   const exp = iat + input.ttlSeconds;
-  const jti = randomUUID();
-  const claims = {
+  const jti = input.jti ?? randomUUID();
+  const claims: StandardAccessTokenClaims = {
     iss: input.issuer,
     sub: input.subject,
     aud: input.audience,
-    client_id: input.clientId,
+    ...(input.clientId === undefined ? {} : { client_id: input.clientId }),
     scope: input.scopes.join(' '),
     iat,
     exp,
     jti,
   };
-  return { token: signCompactJws({ alg, kid, typ: ACCESS_TOKEN_TYP }, claims, key), jti, iat, exp };
+  const payload: object = shape === undefined ? claims : shape(claims, signing);
+  const header = { alg: signing.alg, kid: signing.kid, typ: ACCESS_TOKEN_TYP };
+  return { token: signCompactJws(header, payload, signing.key), jti, iat, exp };
 }
 
 export interface VerifiedAccessToken extends JWTPayload {
   jti: string;
   exp: number;
-  client_id: string;
+  client_id?: string;
   scope?: string;
+  /** The enectiva dialect's permissions. */
+  scp?: string[];
+}
+
+/** The token's scopes, whichever dialect carries them. */
+export function scopesOf(claims: JWTPayload): string[] {
+  if (typeof claims.scope === 'string') return claims.scope.split(' ').filter(Boolean);
+  if (Array.isArray(claims.scp)) return claims.scp.map(String);
+  return [];
 }
 
 /**
@@ -66,7 +102,7 @@ export async function verifyAccessToken(
       algorithms: ['ES256', 'RS256'],
       currentDate: new Date(gk.clock.now()),
       clockTolerance: 0,
-      requiredClaims: ['jti', 'exp', 'client_id'],
+      requiredClaims: ['jti', 'exp'],
       ...(issuer === undefined ? {} : { issuer }),
     });
     return payload as VerifiedAccessToken;

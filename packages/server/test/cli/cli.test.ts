@@ -97,6 +97,54 @@ describe.each(storeTargets())('gridkey CLI on $kind', (target: StoreTarget) => {
     ).not.toContain('x');
   });
 
+  it('creates, lists and revokes login tokens; the token is shown once', async () => {
+    const customer = '9796513c-e811-4b75-b2eb-b36b9f1a1b8c';
+    const res = await cli(
+      'login-token',
+      'create',
+      '--customer',
+      customer.toUpperCase(),
+      '--scope',
+      'entity_consumptions',
+      '--expires',
+      '2099-01-01T00:00:00Z',
+      '--json',
+    );
+    expect(res.stderr).toBe('');
+    const out = res.json() as Record<string, unknown>;
+    expect(out).toMatchObject({
+      customer_uuid: customer,
+      subject_uuid: customer,
+      scope: 'entity_consumptions',
+      status: 'active',
+      expires_at: '2099-01-01T00:00:00.000Z',
+    });
+    expect(out.id).toEqual(expect.any(Number));
+    expect(out.login_token).toMatch(/^[0-9a-f]{64}$/);
+    const list = await cli('login-token', 'list', '--customer', customer, '--json');
+    expect(list.stdout).not.toContain(out.login_token as string);
+    expect((list.json() as { id: number }[]).map((t) => t.id)).toContain(out.id);
+    const revoked = await cli('login-token', 'revoke', String(out.id), '--json');
+    expect(revoked.json()).toEqual({ id: out.id, revoked: true });
+    const after = (await cli('login-token', 'list', '--json')).json() as {
+      id: number;
+      status: string;
+    }[];
+    expect(after.find((t) => t.id === out.id)?.status).toBe('revoked');
+    for (const args of [
+      ['login-token', 'create', '--customer', 'nope'],
+      ['login-token', 'create', '--customer', customer, '--expires', 'tomorrow'],
+      ['login-token', 'create', '--customer', customer, '--expires', '2001-01-01T00:00:00Z'],
+      ['login-token', 'revoke', '999999'],
+      ['login-token', 'revoke', 'abc'],
+      ['login-token'],
+    ]) {
+      const bad = await cli(...args);
+      expect(bad.code, args.join(' ')).toBe(1);
+      expect(bad.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+    }
+  });
+
   it('lists and rotates keys', async () => {
     const list = await cli('keys', 'list', '--json');
     expect(list.code).toBe(0);

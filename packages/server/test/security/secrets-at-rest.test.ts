@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CUSTOMER, exchange, exchangeBody } from '../../../../test/helpers/json-api.js';
 import { storeTargets } from '../../../../test/helpers/stores.js';
 import {
   basic,
@@ -39,6 +40,7 @@ describe.each(storeTargets())('secrets on $kind', (target) => {
   let server: TestServer;
   let client: { id: string; secret: string };
   let token: string;
+  let loginToken: string;
 
   beforeAll(async () => {
     server = await startTestServer(target);
@@ -68,6 +70,10 @@ describe.each(storeTargets())('secrets on $kind', (target) => {
       { token },
       { authorization: basic(client.id, client.secret) },
     );
+    loginToken = (await server.gk.loginTokens.create({ customerUuid: CUSTOMER, scopes: ['s'] }))
+      .token;
+    const exchanged = await exchange(server.url, exchangeBody(CUSTOMER, loginToken));
+    expect(exchanged.status).toBe(201);
   });
   afterAll(() => server.close());
 
@@ -77,15 +83,19 @@ describe.each(storeTargets())('secrets on $kind', (target) => {
     expect(text).not.toContain(client.secret);
     expect(text).not.toContain(Buffer.from(client.secret).toString('hex'));
     expect(text).not.toContain(token);
+    expect(text).not.toContain(loginToken);
     expect(text).not.toMatch(/"d":"/);
     expect(text).not.toContain('PRIVATE KEY');
   });
 
   it('keeps secrets and tokens out of the logs, with one line per request', async () => {
+    // The line is written once the response has gone out: wait for the last one.
+    await vi.waitFor(() => expect(server.logs()).toContain('"path":"/access_tokens"'));
     const logs = server.logs();
     expect(logs).not.toContain(client.secret);
     expect(logs).not.toContain('a-wrong-secret-value');
     expect(logs).not.toContain(token);
+    expect(logs).not.toContain(loginToken);
     expect(logs).not.toContain(basic(client.id, client.secret).slice(6));
     const requests = logs
       .trim()
@@ -97,6 +107,7 @@ describe.each(storeTargets())('secrets on $kind', (target) => {
       ['/oauth2/token', 401],
       ['/oauth2/token', 200],
       ['/oauth2/revoke', 200],
+      ['/access_tokens', 201],
     ]);
   });
 });

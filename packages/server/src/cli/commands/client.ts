@@ -4,6 +4,7 @@ import {
   type CommonOptions,
   parseWholeNumber,
   print,
+  requireSubcommand,
   withCommonOptions,
   withGridkey,
 } from '../common.js';
@@ -97,5 +98,5 @@ export function clientCommand(): Command {
       }),
     );
 
-  return client;
+  return requireSubcommand(client);
 }

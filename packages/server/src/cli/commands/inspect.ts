@@ -3,11 +3,11 @@ import {
   createRemoteJWKSet,
   decodeJwt,
   decodeProtectedHeader,
-  type JWTPayload,
   type JWTVerifyGetKey,
   jwtVerify,
 } from 'jose';
 import { UsageError } from '../../errors.js';
+import { scopesOf } from '../../tokens/access-token.js';
 import { type CommonOptions, print, withCommonOptions, withGridkey } from '../common.js';
 
 interface InspectOptions extends CommonOptions {
@@ -29,12 +29,6 @@ async function verify(token: string, keys: JWTVerifyGetKey): Promise<string | un
   } catch (err) {
     return (err as { code?: string }).code ?? (err as Error).message;
   }
-}
-
-function scopesOf(claims: JWTPayload): string[] {
-  if (typeof claims.scope === 'string') return claims.scope.split(' ').filter(Boolean);
-  if (Array.isArray(claims.scp)) return claims.scp.map(String);
-  return [];
 }
 
 export function inspectCommand(): Command {

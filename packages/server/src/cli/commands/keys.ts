@@ -6,6 +6,7 @@ import {
   type CommonOptions,
   parseWholeNumber,
   print,
+  requireSubcommand,
   withCommonOptions,
   withGridkey,
 } from '../common.js';
@@ -85,5 +86,5 @@ export function keysCommand(): Command {
         { ensureKeys: true },
       ),
     );
-  return keys;
+  return requireSubcommand(keys);
 }

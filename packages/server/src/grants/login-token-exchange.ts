@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { InvalidLoginTokenError, TooManyRequestsError } from '../errors.js';
+import type { Gridkey } from '../gridkey.js';
+import { nowSeconds } from '../lib/clock.js';
+import { type Limiter, memoryLimiter } from '../limits/limiter.js';
+import { ENECTIVA_ACCESS_TOKEN_TTL_SECONDS, enectivaClaims } from '../profiles/enectiva.js';
+import { issueAccessToken } from '../tokens/access-token.js';
+
+export interface ExchangeLimits {
+  /** Failed exchanges, keyed by address and by customer. */
+  failures: Limiter;
+  /** Successful exchanges, keyed by login token id. */
+  successes: Limiter;
+}
+
+export function exchangeLimits(gk: Gridkey): ExchangeLimits {
+  return {
+    failures: memoryLimiter({
+      name: 'login-exchange-failures',
+      points: gk.config.loginExchangeFailuresPerMinute,
+      durationSeconds: 60,
+    }),
+    successes: memoryLimiter({
+      name: 'login-exchange-successes',
+      points: gk.config.loginExchangeSuccessesPerMinute,
+      durationSeconds: 60,
+    }),
+  };
+}
+
+export interface ExchangeRequest {
+  customerUuid: string;
+  loginToken: string;
+  address: string;
+  issuer: string;
+}
+
+async function refuseWhileBlocked(limits: ExchangeLimits, keys: string[]): Promise<void> {
+  for (const key of keys) {
+    const wait = await limits.failures.blockedFor(key);
+    if (wait !== undefined)
+      throw new TooManyRequestsError('too many failed exchanges; try again later', wait);
+  }
+}
+
+/**
+ * Exchanges a customer's login token for a 5-minute access token carrying
+ * the login token's permissions. Nothing is issued or stored on any failure.
+ */
+export async function exchangeLoginToken(
+  gk: Gridkey,
+  limits: ExchangeLimits,
+  request: ExchangeRequest,
+): Promise<{ id: string; encoded: string }> {
+  const failureKeys = [`address:${request.address}`, `customer:${request.customerUuid}`];
+  await refuseWhileBlocked(limits, failureKeys);
+  const loginToken = await gk.loginTokens.authenticate(request.customerUuid, request.loginToken);
+  if (loginToken === undefined) {
+    await Promise.all(failureKeys.map((k) => limits.failures.spend(k)));
+    throw new InvalidLoginTokenError('the login token is not valid for this customer');
+  }
+  const wait = await limits.successes.spend(`login-token:${loginToken.id}`);
+  if (wait !== undefined) {
+    throw new TooManyRequestsError(
+      'too many exchanges for this login token; reuse the access token',
+      wait,
+    );
+  }
+  // The seed's ids are 16 hex characters ("c0f687ac6b47c3ab").
+  const jti = randomBytes(8).toString('hex');
+  const issued = issueAccessToken(
+    gk,
+    {
+      issuer: request.issuer,
+      subject: loginToken.subjectUuid,
+      audience: request.issuer,
+      scopes: loginToken.scopes,
+      ttlSeconds: ENECTIVA_ACCESS_TOKEN_TTL_SECONDS,
+      jti,
+    },
+    enectivaClaims(loginToken.id, loginToken.scopes),
+  );
+  // Recorded against the login token, which must still be live: a
+  // revocation racing this exchange either wins (401) or revokes this jti too.
+  const recorded = await gk.store.loginTokens.recordExchange({
+    id: loginToken.id,
+    jti,
+    exp: issued.exp,
+    now: nowSeconds(gk.clock),
+  });
+  if (!recorded) throw new InvalidLoginTokenError('the login token is not valid for this customer');
+  gk.events.emit('token.issued', {
+    grantType: 'login_token',
+    clientId: `login-token:${loginToken.id}`,
+    jti,
+    kind: 'access_token',
+  });
+  return { id: jti, encoded: issued.token };
+}

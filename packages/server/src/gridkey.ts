@@ -10,6 +10,7 @@ import { loadMasterKey } from './secrets/master-key.js';
 import { openStore, resolveDatabaseUrl } from './store/open-store.js';
 import type { Store } from './store/types.js';
 import { LoginTokens } from './tokens/login-tokens.js';
+import { Users } from './users/users.js';
 
 /** Everything a node (server or CLI command) works with, opened once. */
 export interface Gridkey {
@@ -20,6 +21,7 @@ export interface Gridkey {
   readonly clients: ClientRegistry;
   readonly clientCache: ClientCache;
   readonly loginTokens: LoginTokens;
+  readonly users: Users;
   readonly events: GridkeyEventBus;
   readonly clock: Clock;
   close(): Promise<void>;
@@ -75,6 +77,14 @@ export async function openGridkey(
         max: config.accessTokenMaxTtlSeconds,
       }),
       loginTokens: new LoginTokens(store, secrets.pepper, clock),
+      users: new Users(store, clock, {
+        scrypt: {
+          logN: config.passwordScryptLogN,
+          r: config.passwordScryptR,
+          p: config.passwordScryptP,
+        },
+        minPasswordLength: config.passwordMinLength,
+      }),
       clientCache: new ClientCache(store, clock, config.clientCacheTtlSeconds * 1000),
       events: new GridkeyEventBus(),
       clock,

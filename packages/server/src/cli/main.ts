@@ -6,6 +6,7 @@ import { inspectCommand } from './commands/inspect.js';
 import { keysCommand } from './commands/keys.js';
 import { loginTokenCommand } from './commands/login-token.js';
 import { serveCommand } from './commands/serve.js';
+import { userCommand } from './commands/user.js';
 
 const program = new Command('gridkey')
   .description('access-token service for energy and e-mobility data APIs')
@@ -14,10 +15,11 @@ const program = new Command('gridkey')
   .addCommand(clientCommand())
   .addCommand(keysCommand())
   .addCommand(loginTokenCommand())
+  .addCommand(userCommand())
   .addCommand(inspectCommand())
   .action(() => {
     throw new UsageError(
-      'missing command: serve, client, keys, login-token or inspect (gridkey --help lists them)',
+      'missing command: serve, client, user, keys, login-token or inspect (gridkey --help lists them)',
     );
   });
 

@@ -25,4 +25,18 @@ export const DEFAULTS = Object.freeze({
   loginExchangeFailuresPerMinute: 20,
   /** Successful exchanges per minute per login token: a client should reuse its 5-minute token. */
   loginExchangeSuccessesPerMinute: 60,
+  /** scrypt cost: N = 2^15, r = 8, p = 1 (32 MiB, RFC 7914 §2 guidance for interactive logins). */
+  passwordScryptLogN: 15,
+  passwordScryptR: 8,
+  passwordScryptP: 1,
+  passwordMinLength: 8,
+  /** Failed password logins per username, and per address, in the window before 429. */
+  passwordFailuresPerUsername: 10,
+  passwordFailuresPerAddress: 50,
+  passwordFailureWindowSeconds: 900,
+  /** Refresh tokens: 30 days from each rotation, never past the family's absolute lifetime. */
+  refreshTokenTtlSeconds: 30 * 86400,
+  refreshTokenFamilyMaxSeconds: 90 * 86400,
+  /** A spent token presented again within this many seconds is refused without revoking its family. Off. */
+  refreshTokenReuseGraceSeconds: 0,
 });

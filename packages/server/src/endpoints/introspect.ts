@@ -3,9 +3,11 @@ import { authenticateClient } from '../clients/authenticate-client.js';
 import type { Gridkey } from '../gridkey.js';
 import { FormParams } from '../http/form-params.js';
 import { postRoute } from '../http/post-route.js';
+import { nowSeconds } from '../lib/clock.js';
 import { scopesOf, verifyAccessToken } from '../tokens/access-token.js';
+import { findRefreshToken, isLive } from '../tokens/refresh-tokens.js';
 
-/** RFC 7662 token introspection; the caller (a resource server) authenticates as a client. */
+/** RFC 7662 token introspection of access and refresh tokens; the caller authenticates as a client. */
 export function registerIntrospectionEndpoint(
   app: FastifyInstance,
   gk: Gridkey,
@@ -13,9 +15,31 @@ export function registerIntrospectionEndpoint(
 ) {
   postRoute(app, '/oauth2/introspect', {}, async (req, reply) => {
     const params = FormParams.from(req.headers['content-type'], req.body);
-    await authenticateClient(gk, req.headers.authorization, params);
+    const caller = await authenticateClient(gk, req.headers.authorization, params);
     const token = params.require('token');
     reply.header('cache-control', 'no-store');
+    const refresh = await findRefreshToken(gk, token);
+    if (refresh !== undefined) {
+      const user = await gk.store.users.findById(refresh.userId);
+      // A refresh token is for the authorization server and its own client only.
+      if (
+        refresh.clientId !== caller.clientId ||
+        !isLive(refresh, nowSeconds(gk.clock)) ||
+        user === undefined ||
+        user.disabledAt !== null
+      ) {
+        return { active: false };
+      }
+      return {
+        active: true,
+        token_type: 'refresh_token',
+        scope: refresh.scopes.join(' '),
+        client_id: refresh.clientId,
+        sub: refresh.userId,
+        iat: refresh.createdAt,
+        exp: refresh.expiresAt,
+      };
+    }
     const claims = await verifyAccessToken(gk, token, issuer());
     // RFC 7662 §2.2: an inactive token reveals nothing but `active: false`.
     if (claims === undefined || (await gk.store.revocations.isRevoked(claims.jti))) {

@@ -6,6 +6,7 @@ import { FormParams } from '../http/form-params.js';
 import { postRoute } from '../http/post-route.js';
 import { nowSeconds } from '../lib/clock.js';
 import { verifyAccessToken } from '../tokens/access-token.js';
+import { findRefreshToken } from '../tokens/refresh-tokens.js';
 
 /** RFC 7009 token revocation; a revoked jti is kept until the token's own `exp`. */
 export function registerRevocationEndpoint(
@@ -18,6 +19,20 @@ export function registerRevocationEndpoint(
     const client = await authenticateClient(gk, req.headers.authorization, params);
     const token = params.require('token');
     reply.header('cache-control', 'no-store');
+    const now = nowSeconds(gk.clock);
+    // RFC 7009 §2.1: a refresh token's revocation takes its whole family with it.
+    const refresh = await findRefreshToken(gk, token);
+    if (refresh !== undefined) {
+      if (refresh.clientId !== client.clientId) {
+        throw new UnauthorizedClientError('the token was not issued to this client');
+      }
+      await gk.store.refreshTokens.revokeFamily(refresh.familyId, now);
+      gk.events.emit('token.revoked', {
+        jti: `family:${refresh.familyId}`,
+        clientId: client.clientId,
+      });
+      return reply.code(200).send();
+    }
     const claims = await verifyAccessToken(gk, token, issuer());
     // RFC 7009 §2.2: an invalid, unknown or expired token is answered 200 all the same.
     if (claims === undefined) return reply.code(200).send();
@@ -28,7 +43,7 @@ export function registerRevocationEndpoint(
     await gk.store.revocations.revoke({
       jti: claims.jti,
       exp: claims.exp,
-      revokedAt: nowSeconds(gk.clock),
+      revokedAt: now,
     });
     gk.events.emit('token.revoked', { jti: claims.jti, clientId: client.clientId });
     return reply.code(200).send();

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateClient } from '../clients/authenticate-client.js';
 import { OAuthError, UnauthorizedClientError, UnsupportedGrantTypeError } from '../errors.js';
+import type { GrantLimits } from '../grants/grant.js';
+import { createGrantLimits } from '../grants/grant-limits.js';
 import { GRANTS } from '../grants/index.js';
 import type { Gridkey } from '../gridkey.js';
 import { FormParams } from '../http/form-params.js';
@@ -13,6 +15,7 @@ import type { Profile } from '../profiles/profile.js';
  */
 async function handleTokenRequest(
   gk: Gridkey,
+  limits: GrantLimits,
   issuer: () => string,
   req: FastifyRequest,
   reply: FastifyReply,
@@ -31,7 +34,15 @@ async function handleTokenRequest(
     if (!client.grantTypes.includes(grantType)) {
       throw new UnauthorizedClientError('this client may not use this grant type');
     }
-    const response = await grant.handle({ gk, client, params, profile, issuer: issuer() });
+    const response = await grant.handle({
+      gk,
+      client,
+      params,
+      profile,
+      issuer: issuer(),
+      address: req.ip,
+      limits,
+    });
     // RFC 6749 §5.1: token responses must not be cached.
     return reply
       .headers({ 'cache-control': 'no-store', pragma: 'no-cache' })
@@ -54,9 +65,10 @@ export function registerTokenEndpoint(
   issuer: () => string,
   routes: ReadonlyMap<string, Profile>,
 ) {
+  const limits = createGrantLimits(gk);
   for (const [path, profile] of routes) {
     postRoute(app, path, { profile, tokenEndpoint: true }, (req, reply) =>
-      handleTokenRequest(gk, issuer, req, reply, profile),
+      handleTokenRequest(gk, limits, issuer, req, reply, profile),
     );
   }
 }

@@ -1,37 +1,20 @@
-import { InvalidTargetError } from '../errors.js';
 import { issueAccessToken } from '../tokens/access-token.js';
-import type { Grant, GrantContext } from './grant.js';
+import type { Grant } from './grant.js';
 import { resolveScope } from './resolve-scope.js';
-
-/** The audience asked for must be registered for the client; none: its first, else the issuer. */
-function resolveAudience(ctx: GrantContext): string {
-  const requested = ctx.params.get('audience');
-  if (requested === undefined) return ctx.client.audiences[0] ?? ctx.issuer;
-  if (!ctx.client.audiences.includes(requested)) {
-    throw new InvalidTargetError('the requested audience is not registered for this client');
-  }
-  return requested;
-}
+import { accessTokenTtl, resolveAudience } from './token-settings.js';
 
 /** RFC 6749 §4.4: a client acting on its own behalf. */
 export const clientCredentialsGrant: Grant = {
   grantType: 'client_credentials',
   async handle(ctx) {
     const scopes = resolveScope(ctx.params.get('scope'), ctx.client.scopes);
-    const audience = resolveAudience(ctx);
-    // Capped at the maximum in force now: retired keys leave the JWKS after it.
-    const ttlSeconds = Math.min(
-      ctx.client.accessTokenTtlSeconds ??
-        ctx.profile.accessTokenTtlSeconds ??
-        ctx.gk.config.accessTokenTtlSeconds,
-      ctx.gk.config.accessTokenMaxTtlSeconds,
-    );
+    const ttlSeconds = accessTokenTtl(ctx);
     const issued = issueAccessToken(ctx.gk, {
       issuer: ctx.issuer,
       // RFC 9068 §2.2: with no resource owner, sub names the client.
       subject: ctx.client.clientId,
       clientId: ctx.client.clientId,
-      audience,
+      audience: resolveAudience(ctx),
       scopes,
       ttlSeconds,
     });

@@ -1,5 +1,6 @@
 import type { Gridkey } from '../gridkey.js';
 import type { FormParams } from '../http/form-params.js';
+import type { Limiter } from '../limits/limiter.js';
 import type { Profile, TokenResponse } from '../profiles/profile.js';
 import type { ClientRecord } from '../store/types.js';
 
@@ -9,6 +10,15 @@ export interface GrantContext {
   params: FormParams;
   profile: Profile;
   issuer: string;
+  /** The caller's address, for per-address budgets. */
+  address: string;
+  limits: GrantLimits;
+}
+
+/** Budgets a grant spends on failures; one set per server. */
+export interface GrantLimits {
+  passwordFailuresByUsername: Limiter;
+  passwordFailuresByAddress: Limiter;
 }
 
 /** One grant type of the token endpoint (node-oidc-provider's layout: one file per grant). */

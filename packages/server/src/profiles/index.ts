@@ -1,10 +1,11 @@
 import { UsageError } from '../errors.js';
 import { enectivaProfile } from './enectiva.js';
+import { net2gridProfile } from './net2grid.js';
 import type { Profile } from './profile.js';
 import { standardProfile } from './standard.js';
 
 const PROFILES: ReadonlyMap<string, Profile> = new Map(
-  [standardProfile, enectivaProfile].map((p) => [p.name, p]),
+  [standardProfile, enectivaProfile, net2gridProfile].map((p) => [p.name, p]),
 );
 
 export const profileNames = (): string[] => [...PROFILES.keys()];

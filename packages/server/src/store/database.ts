@@ -62,6 +62,31 @@ export interface MetaTable {
   value: string;
 }
 
+export interface UsersTable {
+  id: string;
+  email: string;
+  email_skeleton: string;
+  password_hash: string;
+  created_at: number;
+  updated_at: number;
+  disabled_at: number | null;
+}
+
+export interface RefreshTokensTable {
+  id: string;
+  token_hash: string;
+  family_id: string;
+  client_id: string;
+  user_id: string;
+  scopes: string;
+  auth_time: number;
+  created_at: number;
+  expires_at: number;
+  family_expires_at: number;
+  spent_at: number | null;
+  revoked_at: number | null;
+}
+
 export interface Database {
   clients: ClientsTable;
   signing_keys: SigningKeysTable;
@@ -69,6 +94,8 @@ export interface Database {
   gridkey_meta: MetaTable;
   login_tokens: LoginTokensTable;
   derived_tokens: DerivedTokensTable;
+  users: UsersTable;
+  refresh_tokens: RefreshTokensTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -4,16 +4,20 @@ import { migrationProvider } from './migrations/index.js';
 import { clientStore } from './tables/clients.js';
 import { loginTokenStore } from './tables/login-tokens.js';
 import { metaStore } from './tables/meta.js';
+import { refreshTokenStore } from './tables/refresh-tokens.js';
 import { revocationStore } from './tables/revocations.js';
 import { signingKeyStore } from './tables/signing-keys.js';
 import { storeContext } from './tables/store-context.js';
+import { userStore } from './tables/users.js';
 import type {
   ClientStore,
   LoginTokenStore,
   MetaStore,
+  RefreshTokenStore,
   RevocationStore,
   SigningKeyStore,
   Store,
+  UserStore,
 } from './types.js';
 
 /**
@@ -27,6 +31,8 @@ export class KyselyStore implements Store {
   readonly revocations: RevocationStore;
   readonly meta: MetaStore;
   readonly loginTokens: LoginTokenStore;
+  readonly users: UserStore;
+  readonly refreshTokens: RefreshTokenStore;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -38,6 +44,8 @@ export class KyselyStore implements Store {
     this.revocations = revocationStore(ctx);
     this.meta = metaStore(ctx);
     this.loginTokens = loginTokenStore(ctx);
+    this.users = userStore(ctx);
+    this.refreshTokens = refreshTokenStore(ctx);
   }
 
   /** Runs pending migrations; safe when several nodes start at once. */

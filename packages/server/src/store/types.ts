@@ -65,6 +65,71 @@ export interface LoginTokenStore {
   revoke(id: number, now: number): Promise<'revoked' | 'already_revoked' | 'not_found'>;
 }
 
+export interface UserRecord {
+  id: string;
+  /** Normalised: trimmed, NFC, lower case. */
+  email: string;
+  emailSkeleton: string;
+  passwordHash: string;
+  createdAt: number;
+  updatedAt: number;
+  disabledAt: number | null;
+}
+
+export interface UserStore {
+  /** false when the e-mail or a look-alike of it is taken. */
+  insert(user: UserRecord): Promise<boolean>;
+  findById(id: string): Promise<UserRecord | undefined>;
+  findByEmail(email: string): Promise<UserRecord | undefined>;
+  list(): Promise<UserRecord[]>;
+  updatePasswordHash(id: string, passwordHash: string, now: number): Promise<boolean>;
+  /** Disables the user and revokes all their refresh tokens (and the access tokens they issued). */
+  disable(id: string, now: number): Promise<boolean>;
+  /** Deletes the user, revoking their refresh tokens first. */
+  delete(id: string, now: number): Promise<boolean>;
+}
+
+export interface RefreshTokenRecord {
+  id: string;
+  tokenHash: string;
+  familyId: string;
+  clientId: string;
+  userId: string;
+  /** The scope originally granted: a refresh may narrow it per access token, never widen it. */
+  scopes: readonly string[];
+  authTime: number;
+  createdAt: number;
+  expiresAt: number;
+  familyExpiresAt: number;
+  spentAt: number | null;
+  revokedAt: number | null;
+}
+
+/** An access token issued from a refresh-token family, so revoking the family can name it. */
+export interface DerivedAccessToken {
+  jti: string;
+  exp: number;
+}
+
+export interface RefreshTokenStore {
+  /** Stores the first token of a family, with the access token issued beside it. */
+  insert(token: RefreshTokenRecord, access: DerivedAccessToken): Promise<void>;
+  findByHash(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
+  /**
+   * Spends `oldId` and stores its successor in one transaction, with a
+   * conditional update: of concurrent uses of one token exactly one wins.
+   * false when the old token was already spent or revoked.
+   */
+  rotate(
+    oldId: string,
+    now: number,
+    next: RefreshTokenRecord,
+    access: DerivedAccessToken,
+  ): Promise<boolean>;
+  /** Revokes every token of the family and puts its live access tokens in the feed. */
+  revokeFamily(familyId: string, now: number): Promise<void>;
+}
+
 export interface ClientStore {
   insert(client: ClientRecord): Promise<void>;
   findById(clientId: string): Promise<ClientRecord | undefined>;
@@ -111,6 +176,8 @@ export interface Store {
   readonly revocations: RevocationStore;
   readonly meta: MetaStore;
   readonly loginTokens: LoginTokenStore;
+  readonly users: UserStore;
+  readonly refreshTokens: RefreshTokenStore;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

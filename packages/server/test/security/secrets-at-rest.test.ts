@@ -36,14 +36,17 @@ async function databaseText(server: TestServer): Promise<string> {
   }
 }
 
+const PASSWORD = 'a password nobody guesses';
+
 describe.each(storeTargets())('secrets on $kind', (target) => {
   let server: TestServer;
   let client: { id: string; secret: string };
   let token: string;
   let loginToken: string;
+  let refreshToken: string;
 
   beforeAll(async () => {
-    server = await startTestServer(target);
+    server = await startTestServer(target, { config: { passwordScryptLogN: 10 } });
     client = await server.client({ name: 'secretive', scopes: ['x'] });
     await postForm(
       `${server.url}/oauth2/token`,
@@ -74,6 +77,21 @@ describe.each(storeTargets())('secrets on $kind', (target) => {
       .token;
     const exchanged = await exchange(server.url, exchangeBody(CUSTOMER, loginToken));
     expect(exchanged.status).toBe(201);
+    await server.gk.users.create('jane@example.com', PASSWORD);
+    const app = await server.client({
+      name: 'app',
+      grantTypes: ['password', 'refresh_token'],
+      authMethod: 'client_secret_post',
+    });
+    const login = await postForm(`${server.url}/v2/token`, {
+      grant_type: 'password',
+      username: 'jane@example.com',
+      password: PASSWORD,
+      client_id: app.id,
+      client_secret: app.secret,
+    });
+    refreshToken = login.json.refresh_token as string;
+    expect(refreshToken).toMatch(/^gkr_/);
   });
   afterAll(() => server.close());
 
@@ -84,18 +102,23 @@ describe.each(storeTargets())('secrets on $kind', (target) => {
     expect(text).not.toContain(Buffer.from(client.secret).toString('hex'));
     expect(text).not.toContain(token);
     expect(text).not.toContain(loginToken);
+    expect(text).not.toContain(PASSWORD);
+    expect(text).not.toContain(refreshToken);
+    expect(text).not.toContain(refreshToken.slice(4));
     expect(text).not.toMatch(/"d":"/);
     expect(text).not.toContain('PRIVATE KEY');
   });
 
   it('keeps secrets and tokens out of the logs, with one line per request', async () => {
     // The line is written once the response has gone out: wait for the last one.
-    await vi.waitFor(() => expect(server.logs()).toContain('"path":"/access_tokens"'));
+    await vi.waitFor(() => expect(server.logs()).toContain('"path":"/v2/token"'));
     const logs = server.logs();
     expect(logs).not.toContain(client.secret);
     expect(logs).not.toContain('a-wrong-secret-value');
     expect(logs).not.toContain(token);
     expect(logs).not.toContain(loginToken);
+    expect(logs).not.toContain(PASSWORD);
+    expect(logs).not.toContain(refreshToken);
     expect(logs).not.toContain(basic(client.id, client.secret).slice(6));
     const requests = logs
       .trim()
@@ -108,6 +131,7 @@ describe.each(storeTargets())('secrets on $kind', (target) => {
       ['/oauth2/token', 200],
       ['/oauth2/revoke', 200],
       ['/access_tokens', 201],
+      ['/v2/token', 200],
     ]);
   });
 });

@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { Dialect } from '../database.js';
 import { initialSchema } from './001-initial.js';
 import { loginTokensSchema } from './002-login-tokens.js';
+import { usersSchema } from './003-users-refresh-tokens.js';
 
 /** Migrations live in code (not files on disk) so the built package carries them. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -10,6 +11,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
       return {
         '001-initial': initialSchema(dialect),
         '002-login-tokens': loginTokensSchema(dialect),
+        '003-users-refresh-tokens': usersSchema(dialect),
       };
     },
   };

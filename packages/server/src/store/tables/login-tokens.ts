@@ -1,10 +1,8 @@
 import type { Selectable } from 'kysely';
 import type { LoginTokensTable } from '../database.js';
 import type { LoginTokenRecord, LoginTokenStore } from '../types.js';
-import { insertRevoked } from './revocations.js';
+import { recordDerived, revokeDerived } from './derived-tokens.js';
 import { LOCKS, type StoreContext, spaceList, toNumber } from './store-context.js';
-
-const PARENT_KIND = 'login_token';
 
 const toLoginToken = (row: Selectable<LoginTokensTable>): LoginTokenRecord => ({
   id: Number(row.id),
@@ -71,10 +69,7 @@ export function loginTokenStore({ db, serialise }: StoreContext): LoginTokenStor
           .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
           .executeTakeFirst();
         if (updated.numUpdatedRows === 0n) return false;
-        await trx
-          .insertInto('derived_tokens')
-          .values({ jti, parent_kind: PARENT_KIND, parent_id: String(id), exp })
-          .execute();
+        await recordDerived(trx, { kind: 'login_token', id: String(id) }, { jti, exp });
         return true;
       });
     },
@@ -95,17 +90,7 @@ export function loginTokenStore({ db, serialise }: StoreContext): LoginTokenStor
             .executeTakeFirst();
           return exists === undefined ? 'not_found' : 'already_revoked';
         }
-        const live = await trx
-          .selectFrom('derived_tokens')
-          .select(['jti', 'exp'])
-          .where('parent_kind', '=', PARENT_KIND)
-          .where('parent_id', '=', String(id))
-          .where('exp', '>', now)
-          .execute();
-        await insertRevoked(
-          trx,
-          live.map((d) => ({ jti: d.jti, exp: Number(d.exp), revokedAt: now })),
-        );
+        await revokeDerived(trx, 'login_token', [String(id)], now);
         return 'revoked';
       });
     },

@@ -1,0 +1,88 @@
+import { InvalidGrantError } from '../errors.js';
+import { nowSeconds } from '../lib/clock.js';
+import type { TokenResponse } from '../profiles/profile.js';
+import type { RefreshTokenRecord, UserRecord } from '../store/types.js';
+import { issueAccessToken } from '../tokens/access-token.js';
+import { issueIdToken } from '../tokens/id-token.js';
+import { newRefreshToken } from '../tokens/refresh-tokens.js';
+import type { GrantContext } from './grant.js';
+import { accessTokenTtl, resolveAudience } from './token-settings.js';
+
+export interface UserGrant {
+  user: UserRecord;
+  /** What the user granted; every refresh token of the family carries it. */
+  grantedScopes: readonly string[];
+  /** What this access token carries: the granted scope or a narrowing of it. */
+  accessScopes: readonly string[];
+  authTime: number;
+  /** The refresh token being rotated, if any. */
+  previous?: RefreshTokenRecord;
+}
+
+/**
+ * Access token, refresh token and ID token for a user. With `previous`, the
+ * old refresh token is spent in the same transaction that stores the new one;
+ * a lost race is answered like reuse, by the caller.
+ */
+export async function issueUserTokens(
+  ctx: GrantContext,
+  grantType: 'password' | 'refresh_token',
+  grant: UserGrant,
+): Promise<TokenResponse | 'lost_race'> {
+  const { gk, client } = ctx;
+  const ttlSeconds = accessTokenTtl(ctx);
+  const access = issueAccessToken(gk, {
+    issuer: ctx.issuer,
+    subject: grant.user.id,
+    clientId: client.clientId,
+    audience: resolveAudience(ctx),
+    scopes: grant.accessScopes,
+    ttlSeconds,
+  });
+  const refresh = newRefreshToken(
+    gk,
+    {
+      clientId: client.clientId,
+      userId: grant.user.id,
+      scopes: grant.grantedScopes,
+      authTime: grant.authTime,
+    },
+    grant.previous,
+  );
+  const derived = { jti: access.jti, exp: access.exp };
+  if (grant.previous === undefined) {
+    await gk.store.refreshTokens.insert(refresh.record, derived);
+  } else if (
+    !(await gk.store.refreshTokens.rotate(
+      grant.previous.id,
+      nowSeconds(gk.clock),
+      refresh.record,
+      derived,
+    ))
+  ) {
+    return 'lost_race';
+  }
+  gk.events.emit('token.issued', {
+    grantType,
+    clientId: client.clientId,
+    jti: access.jti,
+    kind: 'access_token',
+  });
+  return {
+    access_token: access.token,
+    token_type: 'Bearer',
+    expires_in: ttlSeconds,
+    scope: grant.accessScopes.join(' '),
+    refresh_token: refresh.token,
+    id_token: issueIdToken(gk, {
+      issuer: ctx.issuer,
+      user: grant.user,
+      clientId: client.clientId,
+      authTime: grant.authTime,
+      ttlSeconds,
+    }),
+  };
+}
+
+export const invalidRefreshToken = () =>
+  new InvalidGrantError('the refresh token is invalid, expired or revoked');

@@ -1,0 +1,66 @@
+import { InvalidScopeError } from '../errors.js';
+import { nowSeconds } from '../lib/clock.js';
+import type { RefreshTokenRecord } from '../store/types.js';
+import { findRefreshToken } from '../tokens/refresh-tokens.js';
+import type { Grant, GrantContext } from './grant.js';
+import { invalidRefreshToken, issueUserTokens } from './issue-user-tokens.js';
+
+/**
+ * RFC 9700 §4.14.2: a spent refresh token presented again means it leaked
+ * (or a client raced itself): the whole family is revoked. Within the
+ * configured grace window a replay is only refused.
+ */
+async function answerReuse(
+  ctx: GrantContext,
+  token: RefreshTokenRecord,
+  now: number,
+): Promise<never> {
+  const grace = ctx.gk.config.refreshTokenReuseGraceSeconds;
+  const withinGrace = grace > 0 && token.spentAt !== null && now - token.spentAt <= grace;
+  if (!withinGrace) {
+    await ctx.gk.store.refreshTokens.revokeFamily(token.familyId, now);
+    ctx.gk.events.emit('token.revoked', {
+      jti: `family:${token.familyId}`,
+      clientId: token.clientId,
+    });
+  }
+  throw invalidRefreshToken();
+}
+
+/** RFC 6749 §6: a new access token, and a new refresh token, for a live refresh token. */
+export const refreshTokenGrant: Grant = {
+  grantType: 'refresh_token',
+  async handle(ctx) {
+    const presented = ctx.params.require('refresh_token');
+    const token = await findRefreshToken(ctx.gk, presented);
+    const now = nowSeconds(ctx.gk.clock);
+    // Bound to the client it was issued to (RFC 6749 §10.4).
+    if (token === undefined || token.clientId !== ctx.client.clientId || token.revokedAt !== null) {
+      throw invalidRefreshToken();
+    }
+    if (token.spentAt !== null) return answerReuse(ctx, token, now);
+    if (token.expiresAt <= now || token.familyExpiresAt <= now) throw invalidRefreshToken();
+    const user = await ctx.gk.store.users.findById(token.userId);
+    if (user === undefined || user.disabledAt !== null) throw invalidRefreshToken();
+
+    // RFC 6749 §6: a narrower scope for this access token, never a wider one.
+    const requested = ctx.params.get('scope');
+    let accessScopes = token.scopes;
+    if (requested !== undefined) {
+      const asked = [...new Set(requested.split(' ').filter(Boolean))];
+      if (asked.some((s) => !token.scopes.includes(s))) {
+        throw new InvalidScopeError('the requested scope exceeds the scope originally granted');
+      }
+      accessScopes = asked;
+    }
+    const response = await issueUserTokens(ctx, 'refresh_token', {
+      user,
+      grantedScopes: token.scopes,
+      accessScopes,
+      authTime: token.authTime,
+      previous: token,
+    });
+    if (response === 'lost_race') return answerReuse(ctx, { ...token, spentAt: now }, now);
+    return response;
+  },
+};

@@ -1,0 +1,23 @@
+import { remove as replaceConfusables } from 'confusables';
+import { UsageError } from '../errors.js';
+
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/u;
+
+/** The e-mail as stored and looked up: trimmed, NFC, case-folded. */
+export function normaliseEmail(input: string): string {
+  const email = input.trim().normalize('NFC').toLowerCase();
+  if (!EMAIL.test(email) || !email.split('@')[1]?.includes('.')) {
+    throw new UsageError(`not an e-mail address: ${JSON.stringify(input.slice(0, 80))}`);
+  }
+  return email;
+}
+
+/**
+ * What an address looks like: compatibility-normalised, confusable
+ * characters (Cyrillic "а" for Latin "a"…) replaced by their Latin
+ * look-alikes, accents stripped. Two users may not share one.
+ */
+export function emailSkeleton(email: string): string {
+  const compatible = email.normalize('NFKD').replace(/\p{M}+/gu, '');
+  return replaceConfusables(compatible).toLowerCase().normalize('NFC');
+}

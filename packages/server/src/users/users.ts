@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { UnknownIdError, UsageError } from '../errors.js';
+import { type Clock, nowSeconds } from '../lib/clock.js';
+import { isoOrNull } from '../lib/iso-time.js';
+import {
+  dummyPasswordHash,
+  hashPassword,
+  MAX_PASSWORD_BYTES,
+  type ScryptParams,
+  verifyPassword,
+} from '../secrets/password-hash.js';
+import type { Store, UserRecord } from '../store/types.js';
+import { emailSkeleton, normaliseEmail } from './email.js';
+
+export interface UserPolicy {
+  scrypt: ScryptParams;
+  minPasswordLength: number;
+}
+
+/** Why a password is refused before hashing; undefined when it may be hashed. */
+export function passwordProblem(password: string, minLength: number): string | undefined {
+  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES)
+    return `a password is at most ${MAX_PASSWORD_BYTES} bytes`;
+  if ([...password].length < minLength) return `a password needs at least ${minLength} characters`;
+  return undefined;
+}
+
+/** End users of the password grant, identified by e-mail. */
+export class Users {
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly policy: UserPolicy,
+  ) {}
+
+  async create(emailInput: string, password: string): Promise<UserRecord> {
+    const email = normaliseEmail(emailInput);
+    const problem = passwordProblem(password, this.policy.minPasswordLength);
+    if (problem !== undefined) throw new UsageError(problem);
+    const now = nowSeconds(this.clock);
+    const user: UserRecord = {
+      id: randomUUID(),
+      email,
+      emailSkeleton: emailSkeleton(email),
+      passwordHash: await hashPassword(password, this.policy.scrypt),
+      createdAt: now,
+      updatedAt: now,
+      disabledAt: null,
+    };
+    if (!(await this.store.users.insert(user))) {
+      throw new UsageError(`a user with the e-mail ${email}, or one that looks like it, exists`);
+    }
+    return user;
+  }
+
+  /** By id, or by e-mail when the argument contains `@`. */
+  async find(idOrEmail: string): Promise<UserRecord> {
+    const user = idOrEmail.includes('@')
+      ? await this.store.users.findByEmail(normaliseEmail(idOrEmail))
+      : await this.store.users.findById(idOrEmail);
+    if (user === undefined) throw new UnknownIdError(`no user ${idOrEmail}`);
+    return user;
+  }
+
+  list(): Promise<UserRecord[]> {
+    return this.store.users.list();
+  }
+
+  async setPassword(idOrEmail: string, password: string): Promise<UserRecord> {
+    const user = await this.find(idOrEmail);
+    const problem = passwordProblem(password, this.policy.minPasswordLength);
+    if (problem !== undefined) throw new UsageError(problem);
+    await this.store.users.updatePasswordHash(
+      user.id,
+      await hashPassword(password, this.policy.scrypt),
+      nowSeconds(this.clock),
+    );
+    return user;
+  }
+
+  /** Disables the user and revokes every refresh token they hold. */
+  async disable(idOrEmail: string): Promise<UserRecord> {
+    const user = await this.find(idOrEmail);
+    await this.store.users.disable(user.id, nowSeconds(this.clock));
+    return user;
+  }
+
+  async delete(idOrEmail: string): Promise<UserRecord> {
+    const user = await this.find(idOrEmail);
+    await this.store.users.delete(user.id, nowSeconds(this.clock));
+    return user;
+  }
+
+  /**
+   * The enabled user with this e-mail and password, or undefined. An unknown
+   * e-mail costs one scrypt like a wrong password does, so timing tells
+   * nothing about which addresses exist.
+   */
+  async authenticate(emailInput: string, password: string): Promise<UserRecord | undefined> {
+    let email: string | undefined;
+    try {
+      email = normaliseEmail(emailInput);
+    } catch {
+      email = undefined;
+    }
+    const user = email === undefined ? undefined : await this.store.users.findByEmail(email);
+    this.dummyHash ??= dummyPasswordHash(this.policy.scrypt);
+    const { ok, needsRehash } = await verifyPassword(
+      password,
+      user?.passwordHash ?? (await this.dummyHash),
+      this.policy.scrypt,
+    );
+    if (user === undefined || !ok || user.disabledAt !== null) return undefined;
+    if (needsRehash) {
+      await this.store.users.updatePasswordHash(
+        user.id,
+        await hashPassword(password, this.policy.scrypt),
+        nowSeconds(this.clock),
+      );
+    }
+    return user;
+  }
+}
+
+/** The public view of a user: never the password hash. */
+export function describeUser(u: UserRecord) {
+  return {
+    id: u.id,
+    email: u.email,
+    status: u.disabledAt === null ? 'active' : 'disabled',
+    created_at: isoOrNull(u.createdAt),
+    disabled_at: isoOrNull(u.disabledAt),
+  };
+}

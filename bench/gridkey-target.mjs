@@ -33,7 +33,19 @@ function parseCreatedClient(stdout) {
 async function createBenchClient(dataDir) {
   const { stdout } = await run(
     process.execPath,
-    [cliPath, 'client', 'create', '--name', 'bench', '--data-dir', dataDir, '--json'],
+    // The load is far beyond the default budget of 60 tokens a minute per client.
+    [
+      cliPath,
+      'client',
+      'create',
+      '--name',
+      'bench',
+      '--token-budget',
+      '1000000',
+      '--data-dir',
+      dataDir,
+      '--json',
+    ],
     { timeout: 60_000 },
   );
   return parseCreatedClient(stdout);

@@ -1,6 +1,7 @@
-import { InvalidClientError, InvalidRequestError } from '../errors.js';
+import { InvalidClientError, InvalidRequestError, TooManyRequestsError } from '../errors.js';
 import type { Gridkey } from '../gridkey.js';
 import type { FormParams } from '../http/form-params.js';
+import type { ClientAuthLimits } from '../limits/server-limits.js';
 import { secretMatches } from '../secrets/secret-hash.js';
 import type { ClientAuthMethod, ClientRecord } from '../store/types.js';
 
@@ -65,13 +66,52 @@ function presentedCredentials(
   return { method: 'client_secret_post', clientId: bodyId, secret: bodySecret };
 }
 
-/** Authenticates the calling client by the method it was registered with. */
+/** Failure budgets checked before any secret is hashed. */
+export interface ClientAuthGuard {
+  limits: ClientAuthLimits;
+  address: string;
+}
+
+async function refuseWhileBlocked(guard: ClientAuthGuard, clientId: string): Promise<void> {
+  const waits = await Promise.all([
+    guard.limits.byClient.blockedFor(clientId),
+    guard.limits.byAddress.blockedFor(guard.address),
+  ]);
+  const wait = Math.max(...waits.map((w) => w ?? 0));
+  if (wait > 0) throw new TooManyRequestsError('too many failed client authentications', wait);
+}
+
+/**
+ * Authenticates the calling client by the method it was registered with.
+ * With a guard, a client_id or address that failed too often is refused
+ * (429) before any hashing, so a wrong-secret flood costs little.
+ */
 export async function authenticateClient(
   gk: Gridkey,
   authorization: string | undefined,
   params: FormParams,
+  guard?: ClientAuthGuard,
 ): Promise<ClientRecord> {
   const presented = presentedCredentials(authorization, params);
+  if (guard !== undefined)
+    await refuseWhileBlocked(guard, presented.clientId.slice(0, MAX_CREDENTIAL_LENGTH));
+  try {
+    return await checkCredentials(gk, presented);
+  } catch (err) {
+    if (guard !== undefined && err instanceof InvalidClientError) {
+      await Promise.all([
+        guard.limits.byClient.spend(presented.clientId.slice(0, MAX_CREDENTIAL_LENGTH)),
+        guard.limits.byAddress.spend(guard.address),
+      ]);
+    }
+    throw err;
+  }
+}
+
+async function checkCredentials(
+  gk: Gridkey,
+  presented: PresentedCredentials,
+): Promise<ClientRecord> {
   if (
     presented.clientId.length > MAX_CREDENTIAL_LENGTH ||
     presented.secret.length > MAX_CREDENTIAL_LENGTH

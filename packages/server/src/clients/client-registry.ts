@@ -1,8 +1,9 @@
 import { UnknownIdError, UsageError } from '../errors.js';
 import { type Clock, nowSeconds } from '../lib/clock.js';
+import { isoOrNull } from '../lib/iso-time.js';
 import { isScopeToken } from '../lib/scope-token.js';
 import { generateId, generateSecret, hashSecret } from '../secrets/secret-hash.js';
-import type { ClientAuthMethod, ClientRecord, Store } from '../store/types.js';
+import type { ClientAuthMethod, ClientPolicyUpdate, ClientRecord, Store } from '../store/types.js';
 
 export const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = [
   'client_secret_basic',
@@ -18,6 +19,20 @@ export interface NewClient {
   grantTypes?: readonly string[];
   authMethod?: string;
   accessTokenTtlSeconds?: number | null;
+  tokenBudgetPerMinute?: number | null;
+  reuseTokens?: boolean;
+}
+
+function checkBudget(budget: number | null | undefined): void {
+  if (
+    budget !== null &&
+    budget !== undefined &&
+    (!Number.isInteger(budget) || budget < 1 || budget > 1_000_000)
+  ) {
+    throw new UsageError(
+      '--token-budget must be a whole number of tokens a minute from 1 to 1000000',
+    );
+  }
 }
 
 export function parseScopeList(text: string | undefined): string[] {
@@ -69,6 +84,7 @@ export class ClientRegistry {
 
   async create(input: NewClient): Promise<{ client: ClientRecord; secret: string }> {
     const checked = checkNewClient(input, this.ttlBounds);
+    checkBudget(input.tokenBudgetPerMinute);
     const secret = generateSecret();
     const now = nowSeconds(this.clock);
     const client: ClientRecord = {
@@ -82,6 +98,11 @@ export class ClientRegistry {
       accessTokenTtlSeconds: checked.ttl,
       createdAt: now,
       updatedAt: now,
+      tokenBudgetPerMinute: input.tokenBudgetPerMinute ?? null,
+      reuseTokens: input.reuseTokens ?? false,
+      deprecatedAt: null,
+      sunsetAt: null,
+      lastUsedAt: null,
     };
     await this.store.clients.insert(client);
     return { client, secret };
@@ -108,6 +129,15 @@ export class ClientRegistry {
     return { clientId, secret };
   }
 
+  /** Changes budget, token reuse or deprecation; returns the updated client. */
+  async update(clientId: string, update: ClientPolicyUpdate): Promise<ClientRecord> {
+    checkBudget(update.tokenBudgetPerMinute);
+    if (!(await this.store.clients.updatePolicy(clientId, update, nowSeconds(this.clock)))) {
+      throw new UnknownIdError(`no client with id ${clientId}`);
+    }
+    return this.get(clientId);
+  }
+
   async delete(clientId: string): Promise<void> {
     if (!(await this.store.clients.delete(clientId))) {
       throw new UnknownIdError(`no client with id ${clientId}`);
@@ -125,7 +155,15 @@ export function describeClient(c: ClientRecord) {
     token_endpoint_auth_method: c.authMethod,
     audiences: c.audiences,
     access_token_ttl_seconds: c.accessTokenTtlSeconds,
-    created_at: new Date(c.createdAt * 1000).toISOString(),
-    updated_at: new Date(c.updatedAt * 1000).toISOString(),
+    token_budget_per_minute: c.tokenBudgetPerMinute,
+    reuse_tokens: c.reuseTokens,
+    deprecated: c.deprecatedAt !== null,
+    sunset_at: isoOrNull(c.sunsetAt),
+    last_used_at: isoOrNull(c.lastUsedAt),
+    // A deprecated client still asking for tokens is what a migration has to chase.
+    in_use_since_deprecation:
+      c.deprecatedAt !== null && c.lastUsedAt !== null && c.lastUsedAt >= c.deprecatedAt,
+    created_at: isoOrNull(c.createdAt),
+    updated_at: isoOrNull(c.updatedAt),
   };
 }

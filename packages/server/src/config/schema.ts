@@ -9,6 +9,7 @@ export const ConfigSchema = Type.Object(
     issuer: Type.Optional(Type.String({ pattern: '^https?://[^\\s?#]+$' })),
     dataDir: Type.String({ minLength: 1 }),
     db: Type.Optional(Type.String({ pattern: '^(sqlite:|postgres://|postgresql://)' })),
+    redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
     logLevel: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     ),
@@ -34,6 +35,10 @@ export const ConfigSchema = Type.Object(
     refreshTokenTtlSeconds: Seconds(60, 365 * 86400),
     refreshTokenFamilyMaxSeconds: Seconds(60, 3 * 365 * 86400),
     refreshTokenReuseGraceSeconds: Seconds(0, 300),
+    clientTokensPerMinute: Type.Integer({ minimum: 1, maximum: 1000000 }),
+    clientAuthFailuresPerMinute: Type.Integer({ minimum: 1, maximum: 1000000 }),
+    clientAuthFailuresPerAddressPerMinute: Type.Integer({ minimum: 1, maximum: 1000000 }),
+    lastUsedDebounceSeconds: Seconds(0, 86400),
   },
   { additionalProperties: false },
 );

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { InvalidRequestError } from '../errors.js';
-import { exchangeLimits, exchangeLoginToken } from '../grants/login-token-exchange.js';
+import { type ExchangeLimits, exchangeLoginToken } from '../grants/login-token-exchange.js';
 import type { Gridkey } from '../gridkey.js';
 import { assertAcceptsJsonApi, assertJsonApiContentType, JSON_API_TYPE } from '../http/json-api.js';
 import { postRoute } from '../http/post-route.js';
@@ -45,8 +45,8 @@ export async function registerAccessTokensEndpoint(
   app: FastifyInstance,
   gk: Gridkey,
   issuer: () => string,
+  limits: ExchangeLimits,
 ) {
-  const limits = exchangeLimits(gk);
   await app.register(async (scope) => {
     scope.addContentTypeParser(JSON_API_TYPE, { parseAs: 'string' }, (_req, body, done) =>
       done(null, body),

@@ -4,6 +4,7 @@ import type { Gridkey } from '../gridkey.js';
 import { FormParams } from '../http/form-params.js';
 import { postRoute } from '../http/post-route.js';
 import { nowSeconds } from '../lib/clock.js';
+import type { ClientAuthLimits } from '../limits/server-limits.js';
 import { scopesOf, verifyAccessToken } from '../tokens/access-token.js';
 import { findRefreshToken, isLive } from '../tokens/refresh-tokens.js';
 
@@ -12,10 +13,14 @@ export function registerIntrospectionEndpoint(
   app: FastifyInstance,
   gk: Gridkey,
   issuer: () => string,
+  clientAuth: ClientAuthLimits,
 ) {
   postRoute(app, '/oauth2/introspect', {}, async (req, reply) => {
     const params = FormParams.from(req.headers['content-type'], req.body);
-    const caller = await authenticateClient(gk, req.headers.authorization, params);
+    const caller = await authenticateClient(gk, req.headers.authorization, params, {
+      limits: clientAuth,
+      address: req.ip,
+    });
     const token = params.require('token');
     reply.header('cache-control', 'no-store');
     const refresh = await findRefreshToken(gk, token);

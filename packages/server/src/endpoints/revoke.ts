@@ -5,6 +5,7 @@ import type { Gridkey } from '../gridkey.js';
 import { FormParams } from '../http/form-params.js';
 import { postRoute } from '../http/post-route.js';
 import { nowSeconds } from '../lib/clock.js';
+import type { ClientAuthLimits } from '../limits/server-limits.js';
 import { verifyAccessToken } from '../tokens/access-token.js';
 import { findRefreshToken } from '../tokens/refresh-tokens.js';
 
@@ -13,10 +14,14 @@ export function registerRevocationEndpoint(
   app: FastifyInstance,
   gk: Gridkey,
   issuer: () => string,
+  clientAuth: ClientAuthLimits,
 ) {
   postRoute(app, '/oauth2/revoke', {}, async (req, reply) => {
     const params = FormParams.from(req.headers['content-type'], req.body);
-    const client = await authenticateClient(gk, req.headers.authorization, params);
+    const client = await authenticateClient(gk, req.headers.authorization, params, {
+      limits: clientAuth,
+      address: req.ip,
+    });
     const token = params.require('token');
     reply.header('cache-control', 'no-store');
     const now = nowSeconds(gk.clock);

@@ -1,51 +1,92 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateClient } from '../clients/authenticate-client.js';
-import { OAuthError, UnauthorizedClientError, UnsupportedGrantTypeError } from '../errors.js';
-import type { GrantLimits } from '../grants/grant.js';
-import { createGrantLimits } from '../grants/grant-limits.js';
+import type { UsageRecorder } from '../clients/usage-recorder.js';
+import {
+  OAuthError,
+  TooManyRequestsError,
+  UnauthorizedClientError,
+  UnsupportedGrantTypeError,
+} from '../errors.js';
 import { GRANTS } from '../grants/index.js';
+import { TokenReuseCache } from '../grants/token-reuse.js';
 import type { Gridkey } from '../gridkey.js';
 import { FormParams } from '../http/form-params.js';
 import { postRoute } from '../http/post-route.js';
+import type { ServerLimits } from '../limits/server-limits.js';
 import type { Profile } from '../profiles/profile.js';
+import type { ClientRecord } from '../store/types.js';
+
+export interface TokenEndpointDeps {
+  gk: Gridkey;
+  limits: ServerLimits;
+  issuer: () => string;
+  clientUsage: UsageRecorder;
+}
+
+/** The client's budget, shared by every path and profile (and every node, through Redis). */
+async function spendTokenBudget(deps: TokenEndpointDeps, client: ClientRecord): Promise<void> {
+  const points = client.tokenBudgetPerMinute ?? deps.gk.config.clientTokensPerMinute;
+  const wait = await deps.limits.tokenBudget(points).spend(client.clientId);
+  if (wait !== undefined) {
+    throw new TooManyRequestsError(
+      'token request budget exceeded: reuse the token until it expires',
+      wait,
+    );
+  }
+}
+
+/** RFC 9745 `Deprecation` and RFC 8594 `Sunset` for a client being phased out. */
+function deprecationHeaders(client: ClientRecord): Record<string, string> {
+  if (client.deprecatedAt === null) return {};
+  return {
+    deprecation: `@${client.deprecatedAt}`,
+    ...(client.sunsetAt === null ? {} : { sunset: new Date(client.sunsetAt * 1000).toUTCString() }),
+  };
+}
 
 /**
  * RFC 6749 §3.2 token endpoint. The handler is a list of named checks, so a
  * failure's stack reads like the checklist it failed.
  */
 async function handleTokenRequest(
-  gk: Gridkey,
-  limits: GrantLimits,
-  issuer: () => string,
+  deps: TokenEndpointDeps,
+  reuse: TokenReuseCache,
   req: FastifyRequest,
   reply: FastifyReply,
   profile: Profile,
 ) {
+  const { gk } = deps;
   let grantLabel = 'unknown';
   let clientId: string | undefined;
   try {
     const params = FormParams.from(req.headers['content-type'], req.body);
     const grantType = params.require('grant_type');
     grantLabel = GRANTS.has(grantType) ? grantType : 'other';
-    const client = await authenticateClient(gk, req.headers.authorization, params);
+    const client = await authenticateClient(gk, req.headers.authorization, params, {
+      limits: deps.limits.clientAuth,
+      address: req.ip,
+    });
     clientId = client.clientId;
     const grant = GRANTS.get(grantType);
     if (grant === undefined) throw new UnsupportedGrantTypeError('grant_type is not supported');
     if (!client.grantTypes.includes(grantType)) {
       throw new UnauthorizedClientError('this client may not use this grant type');
     }
+    await spendTokenBudget(deps, client);
     const response = await grant.handle({
       gk,
       client,
       params,
       profile,
-      issuer: issuer(),
+      issuer: deps.issuer(),
       address: req.ip,
-      limits,
+      limits: deps.limits.grants,
+      reuse,
     });
+    deps.clientUsage.record(client.clientId);
     // RFC 6749 §5.1: token responses must not be cached.
     return reply
-      .headers({ 'cache-control': 'no-store', pragma: 'no-cache' })
+      .headers({ 'cache-control': 'no-store', pragma: 'no-cache', ...deprecationHeaders(client) })
       .send(profile.shapeTokenResponse?.(response) ?? response);
   } catch (err) {
     if (err instanceof OAuthError) {
@@ -61,14 +102,13 @@ async function handleTokenRequest(
 
 export function registerTokenEndpoint(
   app: FastifyInstance,
-  gk: Gridkey,
-  issuer: () => string,
+  deps: TokenEndpointDeps,
   routes: ReadonlyMap<string, Profile>,
 ) {
-  const limits = createGrantLimits(gk);
+  const reuse = new TokenReuseCache(deps.gk);
   for (const [path, profile] of routes) {
     postRoute(app, path, { profile, tokenEndpoint: true }, (req, reply) =>
-      handleTokenRequest(gk, limits, issuer, req, reply, profile),
+      handleTokenRequest(deps, reuse, req, reply, profile),
     );
   }
 }

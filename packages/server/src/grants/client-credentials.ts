@@ -1,3 +1,4 @@
+import type { TokenResponse } from '../profiles/profile.js';
 import { issueAccessToken } from '../tokens/access-token.js';
 import type { Grant } from './grant.js';
 import { resolveScope } from './resolve-scope.js';
@@ -8,13 +9,19 @@ export const clientCredentialsGrant: Grant = {
   grantType: 'client_credentials',
   async handle(ctx) {
     const scopes = resolveScope(ctx.params.get('scope'), ctx.client.scopes);
+    const audience = resolveAudience(ctx);
+    const scope = scopes.join(' ');
+    if (ctx.client.reuseTokens) {
+      const reused = await ctx.reuse.lookup(ctx.client.clientId, scope, audience);
+      if (reused !== undefined) return reused;
+    }
     const ttlSeconds = accessTokenTtl(ctx);
     const issued = issueAccessToken(ctx.gk, {
       issuer: ctx.issuer,
       // RFC 9068 §2.2: with no resource owner, sub names the client.
       subject: ctx.client.clientId,
       clientId: ctx.client.clientId,
-      audience: resolveAudience(ctx),
+      audience,
       scopes,
       ttlSeconds,
     });
@@ -24,11 +31,20 @@ export const clientCredentialsGrant: Grant = {
       jti: issued.jti,
       kind: 'access_token',
     });
-    return {
+    const response: TokenResponse = {
       access_token: issued.token,
       token_type: 'Bearer',
       expires_in: ttlSeconds,
-      scope: scopes.join(' '),
+      scope,
     };
+    if (ctx.client.reuseTokens) {
+      ctx.reuse.remember(ctx.client.clientId, scope, audience, {
+        response,
+        jti: issued.jti,
+        exp: issued.exp,
+        ttl: ttlSeconds,
+      });
+    }
+    return response;
   },
 };

@@ -1,18 +1,18 @@
-import type { Gridkey } from '../gridkey.js';
-import { memoryLimiter } from '../limits/limiter.js';
+import type { Config } from '../config/schema.js';
+import type { Limiters } from '../limits/limiter.js';
 import type { GrantLimits } from './grant.js';
 
-export function createGrantLimits(gk: Gridkey): GrantLimits {
-  const window = gk.config.passwordFailureWindowSeconds;
+export function createGrantLimits(limiters: Limiters, config: Config): GrantLimits {
+  const window = config.passwordFailureWindowSeconds;
   return {
-    passwordFailuresByUsername: memoryLimiter({
+    passwordFailuresByUsername: limiters.create({
       name: 'password-failures-user',
-      points: gk.config.passwordFailuresPerUsername,
+      points: config.passwordFailuresPerUsername,
       durationSeconds: window,
     }),
-    passwordFailuresByAddress: memoryLimiter({
+    passwordFailuresByAddress: limiters.create({
       name: 'password-failures-address',
-      points: gk.config.passwordFailuresPerAddress,
+      points: config.passwordFailuresPerAddress,
       durationSeconds: window,
     }),
   };

@@ -3,6 +3,7 @@ import type { FormParams } from '../http/form-params.js';
 import type { Limiter } from '../limits/limiter.js';
 import type { Profile, TokenResponse } from '../profiles/profile.js';
 import type { ClientRecord } from '../store/types.js';
+import type { TokenReuseCache } from './token-reuse.js';
 
 export interface GrantContext {
   gk: Gridkey;
@@ -13,6 +14,7 @@ export interface GrantContext {
   /** The caller's address, for per-address budgets. */
   address: string;
   limits: GrantLimits;
+  reuse: TokenReuseCache;
 }
 
 /** Budgets a grant spends on failures; one set per server. */

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import type { Config } from '../config/schema.js';
 import { InvalidLoginTokenError, TooManyRequestsError } from '../errors.js';
 import type { Gridkey } from '../gridkey.js';
 import { nowSeconds } from '../lib/clock.js';
-import { type Limiter, memoryLimiter } from '../limits/limiter.js';
+import type { Limiter, Limiters } from '../limits/limiter.js';
 import { ENECTIVA_ACCESS_TOKEN_TTL_SECONDS, enectivaClaims } from '../profiles/enectiva.js';
 import { issueAccessToken } from '../tokens/access-token.js';
 
@@ -13,16 +14,16 @@ export interface ExchangeLimits {
   successes: Limiter;
 }
 
-export function exchangeLimits(gk: Gridkey): ExchangeLimits {
+export function exchangeLimits(limiters: Limiters, config: Config): ExchangeLimits {
   return {
-    failures: memoryLimiter({
+    failures: limiters.create({
       name: 'login-exchange-failures',
-      points: gk.config.loginExchangeFailuresPerMinute,
+      points: config.loginExchangeFailuresPerMinute,
       durationSeconds: 60,
     }),
-    successes: memoryLimiter({
+    successes: limiters.create({
       name: 'login-exchange-successes',
-      points: gk.config.loginExchangeSuccessesPerMinute,
+      points: config.loginExchangeSuccessesPerMinute,
       durationSeconds: 60,
     }),
   };

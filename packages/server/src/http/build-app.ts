@@ -1,6 +1,7 @@
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { UsageRecorder } from '../clients/usage-recorder.js';
 import { registerAccessTokensEndpoint } from '../endpoints/access-tokens.js';
 import { registerOperationsEndpoints } from '../endpoints/health.js';
 import { registerIntrospectionEndpoint } from '../endpoints/introspect.js';
@@ -11,6 +12,7 @@ import { registerRevocationEndpoint } from '../endpoints/revoke.js';
 import { registerTokenEndpoint } from '../endpoints/token.js';
 import { NotFoundError } from '../errors.js';
 import type { Gridkey } from '../gridkey.js';
+import { createServerLimits } from '../limits/server-limits.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { resolveTokenRoutes } from '../profiles/index.js';
 import { createErrorHandler, sendError } from './error-response.js';
@@ -59,7 +61,8 @@ export async function buildApp(gk: Gridkey, options: AppOptions): Promise<Fastif
         reply.elapsedTime / 1000,
       );
     }
-    logger.info(
+    // 429s at debug: a flood of refused requests must not flood the logs too.
+    logger[reply.statusCode === 429 ? 'debug' : 'info'](
       {
         method: req.method,
         path,
@@ -71,10 +74,18 @@ export async function buildApp(gk: Gridkey, options: AppOptions): Promise<Fastif
     done();
   });
 
-  registerTokenEndpoint(app, gk, issuer, routes);
-  await registerAccessTokensEndpoint(app, gk, issuer);
-  registerIntrospectionEndpoint(app, gk, issuer);
-  registerRevocationEndpoint(app, gk, issuer);
+  const limits = createServerLimits(gk.config, logger);
+  app.addHook('onClose', () => limits.close());
+  const clientUsage = new UsageRecorder(
+    gk.clock,
+    gk.config.lastUsedDebounceSeconds,
+    (id, now) => gk.store.clients.touch(id, now),
+    (err) => logger.warn({ err: (err as Error).message }, 'recording client use failed'),
+  );
+  registerTokenEndpoint(app, { gk, limits, issuer, clientUsage }, routes);
+  await registerAccessTokensEndpoint(app, gk, issuer, limits.exchange);
+  registerIntrospectionEndpoint(app, gk, issuer, limits.clientAuth);
+  registerRevocationEndpoint(app, gk, issuer, limits.clientAuth);
   registerRevocationFeed(app, gk);
   registerJwksEndpoint(app, gk);
   registerMetadataEndpoints(app, issuer);

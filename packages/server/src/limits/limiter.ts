@@ -1,4 +1,11 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from 'rate-limiter-flexible';
 
 /** A fixed-window budget of `points` per `durationSeconds` per key. */
 export interface Limiter {
@@ -15,19 +22,19 @@ export interface LimiterOptions {
   durationSeconds: number;
 }
 
+/** Makes the server's limiters: in memory, or shared by every node through Redis. */
+export interface Limiters {
+  create(options: LimiterOptions): Limiter;
+  close(): Promise<void>;
+}
+
 const secondsOf = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
 
-/** An in-memory limiter: one node's budget. */
-export function memoryLimiter(options: LimiterOptions): Limiter {
-  const limiter = new RateLimiterMemory({
-    keyPrefix: options.name,
-    points: options.points,
-    duration: options.durationSeconds,
-  });
+function wrap(limiter: RateLimiterAbstract, points: number): Limiter {
   return {
     async blockedFor(key) {
       const res = await limiter.get(key);
-      return res !== null && res.consumedPoints >= options.points ? secondsOf(res) : undefined;
+      return res !== null && res.consumedPoints >= points ? secondsOf(res) : undefined;
     },
     async spend(key) {
       try {
@@ -37,6 +44,59 @@ export function memoryLimiter(options: LimiterOptions): Limiter {
         if (rejection instanceof RateLimiterRes) return secondsOf(rejection);
         throw rejection;
       }
+    },
+  };
+}
+
+const memory = (o: LimiterOptions) =>
+  new RateLimiterMemory({ keyPrefix: o.name, points: o.points, duration: o.durationSeconds });
+
+/** One node's budgets, in memory. */
+export function memoryLimiters(): Limiters {
+  return { create: (o) => wrap(memory(o), o.points), close: async () => {} };
+}
+
+/**
+ * Budgets shared through Redis, so several nodes spend one budget. While
+ * Redis is unreachable each node falls back to its own in-memory budget
+ * (rate-limiter-flexible's insurance limiter): requests are never failed for
+ * want of Redis, and the outage is logged once.
+ */
+export function redisLimiters(url: string, logger: Logger): Limiters {
+  const redis = new Redis(url, {
+    // Fail commands at once while disconnected: the insurance limiter answers.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+  let down = false;
+  redis.on('error', (err) => {
+    if (down) return;
+    down = true;
+    logger.warn(
+      { err: err.message },
+      'Redis unreachable: rate limits fall back to this node alone',
+    );
+  });
+  redis.on('ready', () => {
+    if (down) logger.info('Redis reachable again: rate limits are shared');
+    down = false;
+  });
+  return {
+    create: (o) =>
+      wrap(
+        new RateLimiterRedis({
+          storeClient: redis,
+          keyPrefix: `gridkey:${o.name}`,
+          points: o.points,
+          duration: o.durationSeconds,
+          insuranceLimiter: memory(o),
+        }),
+        o.points,
+      ),
+    async close() {
+      redis.disconnect();
     },
   };
 }

@@ -12,6 +12,26 @@ export interface ClientsTable {
   access_token_ttl_seconds: number | null;
   created_at: number;
   updated_at: number;
+  /** null: the server default budget. */
+  token_budget_per_minute: number | null;
+  /** 1: answer a repeated client_credentials request with the still-valid token. */
+  reuse_tokens: number | null;
+  deprecated_at: number | null;
+  sunset_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  key_hash: string;
+  key_prefix: string;
+  key_last4: string;
+  scopes: string;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  last_used_at: number | null;
 }
 
 export interface SigningKeysTable {
@@ -96,6 +116,7 @@ export interface Database {
   derived_tokens: DerivedTokensTable;
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
+  api_keys: ApiKeysTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -1,6 +1,7 @@
 import { type Kysely, Migrator, sql } from 'kysely';
 import type { Database, Dialect } from './database.js';
 import { migrationProvider } from './migrations/index.js';
+import { apiKeyStore } from './tables/api-keys.js';
 import { clientStore } from './tables/clients.js';
 import { loginTokenStore } from './tables/login-tokens.js';
 import { metaStore } from './tables/meta.js';
@@ -10,6 +11,7 @@ import { signingKeyStore } from './tables/signing-keys.js';
 import { storeContext } from './tables/store-context.js';
 import { userStore } from './tables/users.js';
 import type {
+  ApiKeyStore,
   ClientStore,
   LoginTokenStore,
   MetaStore,
@@ -33,6 +35,7 @@ export class KyselyStore implements Store {
   readonly loginTokens: LoginTokenStore;
   readonly users: UserStore;
   readonly refreshTokens: RefreshTokenStore;
+  readonly apiKeys: ApiKeyStore;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -46,6 +49,7 @@ export class KyselyStore implements Store {
     this.loginTokens = loginTokenStore(ctx);
     this.users = userStore(ctx);
     this.refreshTokens = refreshTokenStore(ctx);
+    this.apiKeys = apiKeyStore(ctx);
   }
 
   /** Runs pending migrations; safe when several nodes start at once. */

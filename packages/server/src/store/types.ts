@@ -14,6 +14,43 @@ export interface ClientRecord {
   accessTokenTtlSeconds: number | null;
   createdAt: number;
   updatedAt: number;
+  /** Tokens a minute; null: the server default. */
+  tokenBudgetPerMinute: number | null;
+  reuseTokens: boolean;
+  deprecatedAt: number | null;
+  sunsetAt: number | null;
+  lastUsedAt: number | null;
+}
+
+/** The changeable policy of a client (`gridkey client update`). */
+export interface ClientPolicyUpdate {
+  tokenBudgetPerMinute?: number | null;
+  reuseTokens?: boolean;
+  deprecatedAt?: number | null;
+  sunsetAt?: number | null;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  keyHash: string;
+  /** `gk_` and the first characters, for recognising a key in lists. */
+  keyPrefix: string;
+  keyLast4: string;
+  scopes: readonly string[];
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+
+export interface ApiKeyStore {
+  insert(key: ApiKeyRecord): Promise<void>;
+  findByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;
+  list(): Promise<ApiKeyRecord[]>;
+  /** 'not_found' when no such key. */
+  revoke(id: string, now: number): Promise<'revoked' | 'already_revoked' | 'not_found'>;
+  touch(id: string, now: number): Promise<void>;
 }
 
 export interface SigningKeyRecord {
@@ -136,6 +173,10 @@ export interface ClientStore {
   list(): Promise<ClientRecord[]>;
   /** false when no such client. */
   updateSecretHash(clientId: string, secretHash: string, now: number): Promise<boolean>;
+  /** false when no such client. */
+  updatePolicy(clientId: string, update: ClientPolicyUpdate, now: number): Promise<boolean>;
+  /** Records use (debounced by the caller). */
+  touch(clientId: string, now: number): Promise<void>;
   delete(clientId: string): Promise<boolean>;
 }
 
@@ -178,6 +219,7 @@ export interface Store {
   readonly loginTokens: LoginTokenStore;
   readonly users: UserStore;
   readonly refreshTokens: RefreshTokenStore;
+  readonly apiKeys: ApiKeyStore;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -10,6 +10,7 @@ import {
   type TestServer,
 } from '../../../../test/helpers/test-server.js';
 import { exchangeLimits, exchangeLoginToken } from '../../src/grants/login-token-exchange.js';
+import { memoryLimiters } from '../../src/limits/limiter.js';
 
 const OTHER = '1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed';
 
@@ -35,7 +36,7 @@ describe.each(storeTargets())('login-token exchange limits and revocation on $ki
   it('counts failures per customer as well as per address', async () => {
     server = await startTestServer(target, { config: { loginExchangeFailuresPerMinute: 2 } });
     const gk = server.gk;
-    const limits = exchangeLimits(gk);
+    const limits = exchangeLimits(memoryLimiters(), gk.config);
     const good = (await gk.loginTokens.create({ customerUuid: CUSTOMER, scopes: [] })).token;
     const attempt = (address: string, token: string) =>
       exchangeLoginToken(gk, limits, {

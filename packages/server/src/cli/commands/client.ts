@@ -1,5 +1,9 @@
 import { Command } from 'commander';
 import { describeClient, parseScopeList } from '../../clients/client-registry.js';
+import { UsageError } from '../../errors.js';
+import { nowSeconds } from '../../lib/clock.js';
+import { parseFutureIsoTime } from '../../lib/iso-time.js';
+import type { ClientPolicyUpdate } from '../../store/types.js';
 import {
   type CommonOptions,
   parseWholeNumber,
@@ -16,13 +20,59 @@ interface CreateOptions extends CommonOptions {
   grants?: string;
   ttl?: number;
   audience?: string;
+  tokenBudget?: number;
+  reuseTokens?: boolean;
+}
+
+interface UpdateOptions extends CommonOptions {
+  tokenBudget?: string;
+  reuseTokens?: string;
+  deprecate?: boolean;
+  undeprecate?: boolean;
+  sunset?: string;
+}
+
+/** Turns `client update` flags into a policy change; an empty change is a usage error. */
+function policyUpdate(opts: UpdateOptions, now: number): ClientPolicyUpdate {
+  const update: ClientPolicyUpdate = {};
+  if (opts.tokenBudget !== undefined) {
+    update.tokenBudgetPerMinute =
+      opts.tokenBudget === 'default' ? null : parseWholeNumber('--token-budget')(opts.tokenBudget);
+  }
+  if (opts.reuseTokens !== undefined) {
+    if (!['on', 'off'].includes(opts.reuseTokens))
+      throw new UsageError('--reuse-tokens takes on or off');
+    update.reuseTokens = opts.reuseTokens === 'on';
+  }
+  if (opts.deprecate && opts.undeprecate)
+    throw new UsageError('--deprecate and --undeprecate exclude each other');
+  if (opts.deprecate) update.deprecatedAt = now;
+  if (opts.undeprecate) {
+    update.deprecatedAt = null;
+    update.sunsetAt = null;
+  }
+  if (opts.sunset !== undefined) {
+    if (!opts.deprecate) throw new UsageError('--sunset goes with --deprecate');
+    update.sunsetAt = parseFutureIsoTime(opts.sunset, '--sunset', now);
+  }
+  if (Object.keys(update).length === 0)
+    throw new UsageError(
+      'nothing to update: give --token-budget, --reuse-tokens, --deprecate or --undeprecate',
+    );
+  return update;
 }
 
 const table = (rows: ReturnType<typeof describeClient>[]) =>
   rows.length === 0
     ? 'no clients'
     : rows
-        .map((c) => `${c.client_id}  ${c.name}  [${c.grant_types.join(' ')}]  scope="${c.scope}"`)
+        .map(
+          (c) =>
+            `${c.client_id}  ${c.name}  [${c.grant_types.join(' ')}]  scope="${c.scope}"` +
+            (c.deprecated
+              ? `  DEPRECATED${c.in_use_since_deprecation ? ' (still in use)' : ''}`
+              : ''),
+        )
         .join('\n');
 
 export function clientCommand(): Command {
@@ -36,6 +86,15 @@ export function clientCommand(): Command {
     .option('--grants <grants>', 'space-separated grant types (default client_credentials)')
     .option('--ttl <seconds>', 'access-token lifetime', parseWholeNumber('--ttl'))
     .option('--audience <audiences>', 'space-separated audiences the client may request')
+    .option(
+      '--token-budget <n>',
+      'tokens a minute (default: the server’s)',
+      parseWholeNumber('--token-budget'),
+    )
+    .option(
+      '--reuse-tokens',
+      'answer repeated client_credentials requests with the still-valid token',
+    )
     .action((opts: CreateOptions) =>
       withGridkey(opts, async (gk) => {
         const { client: c, secret } = await gk.clients.create({
@@ -45,6 +104,8 @@ export function clientCommand(): Command {
           ...(opts.grants === undefined ? {} : { grantTypes: parseScopeList(opts.grants) }),
           ...(opts.auth === undefined ? {} : { authMethod: opts.auth }),
           ...(opts.ttl === undefined ? {} : { accessTokenTtlSeconds: opts.ttl }),
+          ...(opts.tokenBudget === undefined ? {} : { tokenBudgetPerMinute: opts.tokenBudget }),
+          ...(opts.reuseTokens ? { reuseTokens: true } : {}),
         });
         const { client_id, ...rest } = describeClient(c);
         const out = { client_id, client_secret: secret, ...rest };
@@ -86,6 +147,28 @@ export function clientCommand(): Command {
           { client_id: clientId, client_secret: secret },
           () => `client_secret: ${secret}\nThe secret is shown once: store it now.`,
         );
+      }),
+    );
+
+  withCommonOptions(client.command('update').argument('<id>'))
+    .description('change a client’s token budget, token reuse or deprecation')
+    .option('--token-budget <n>', 'tokens a minute, or "default"')
+    .option(
+      '--reuse-tokens <on|off>',
+      'answer repeated client_credentials requests with the still-valid token',
+    )
+    .option(
+      '--deprecate',
+      'mark deprecated: token responses carry Deprecation (and Sunset) headers',
+    )
+    .option('--sunset <iso>', 'with --deprecate: when the client stops working, ISO 8601')
+    .option('--undeprecate', 'clear deprecation and sunset')
+    .action((id: string, opts: UpdateOptions) =>
+      withGridkey(opts, async (gk) => {
+        const updated = describeClient(
+          await gk.clients.update(id, policyUpdate(opts, nowSeconds(gk.clock))),
+        );
+        print(opts, updated, () => JSON.stringify(updated, null, 2));
       }),
     );
 

@@ -3,6 +3,7 @@ import type { Dialect } from '../database.js';
 import { initialSchema } from './001-initial.js';
 import { loginTokensSchema } from './002-login-tokens.js';
 import { usersSchema } from './003-users-refresh-tokens.js';
+import { apiKeysSchema } from './004-api-keys-client-policy.js';
 
 /** Migrations live in code (not files on disk) so the built package carries them. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -12,6 +13,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '001-initial': initialSchema(dialect),
         '002-login-tokens': loginTokensSchema(dialect),
         '003-users-refresh-tokens': usersSchema(dialect),
+        '004-api-keys-client-policy': apiKeysSchema(dialect),
       };
     },
   };

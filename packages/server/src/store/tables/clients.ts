@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { ClientsTable } from '../database.js';
 import type { ClientAuthMethod, ClientRecord, ClientStore } from '../types.js';
-import { type StoreContext, spaceList } from './store-context.js';
+import { type StoreContext, spaceList, toNumber } from './store-context.js';
 
 const toClient = (row: Selectable<ClientsTable>): ClientRecord => ({
   clientId: row.client_id,
@@ -14,6 +14,11 @@ const toClient = (row: Selectable<ClientsTable>): ClientRecord => ({
   accessTokenTtlSeconds: row.access_token_ttl_seconds,
   createdAt: Number(row.created_at),
   updatedAt: Number(row.updated_at),
+  tokenBudgetPerMinute: row.token_budget_per_minute,
+  reuseTokens: row.reuse_tokens === 1,
+  deprecatedAt: toNumber(row.deprecated_at),
+  sunsetAt: toNumber(row.sunset_at),
+  lastUsedAt: toNumber(row.last_used_at),
 });
 
 export function clientStore({ db }: StoreContext): ClientStore {
@@ -32,6 +37,11 @@ export function clientStore({ db }: StoreContext): ClientStore {
           access_token_ttl_seconds: c.accessTokenTtlSeconds,
           created_at: c.createdAt,
           updated_at: c.updatedAt,
+          token_budget_per_minute: c.tokenBudgetPerMinute,
+          reuse_tokens: c.reuseTokens ? 1 : 0,
+          deprecated_at: c.deprecatedAt,
+          sunset_at: c.sunsetAt,
+          last_used_at: c.lastUsedAt,
         })
         .execute();
     },
@@ -54,6 +64,29 @@ export function clientStore({ db }: StoreContext): ClientStore {
         .where('client_id', '=', clientId)
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
+    },
+    async updatePolicy(clientId, u, now) {
+      const result = await db
+        .updateTable('clients')
+        .set({
+          updated_at: now,
+          ...(u.tokenBudgetPerMinute === undefined
+            ? {}
+            : { token_budget_per_minute: u.tokenBudgetPerMinute }),
+          ...(u.reuseTokens === undefined ? {} : { reuse_tokens: u.reuseTokens ? 1 : 0 }),
+          ...(u.deprecatedAt === undefined ? {} : { deprecated_at: u.deprecatedAt }),
+          ...(u.sunsetAt === undefined ? {} : { sunset_at: u.sunsetAt }),
+        })
+        .where('client_id', '=', clientId)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+    async touch(clientId, now) {
+      await db
+        .updateTable('clients')
+        .set({ last_used_at: now })
+        .where('client_id', '=', clientId)
+        .execute();
     },
     async delete(clientId) {
       const result = await db

@@ -1,0 +1,48 @@
+import type { Gridkey } from '../gridkey.js';
+import { nowSeconds } from '../lib/clock.js';
+import type { TokenResponse } from '../profiles/profile.js';
+
+interface Cached {
+  response: TokenResponse;
+  jti: string;
+  exp: number;
+  ttl: number;
+}
+
+/**
+ * For clients registered with `reuse_tokens`: a repeated client_credentials
+ * request with the same scope and audience gets the still-valid token back,
+ * with the remaining `expires_in`, instead of a new one. Kept per node; a
+ * token revoked since, or with less than a tenth of its life left, is not
+ * handed out again.
+ */
+export class TokenReuseCache {
+  private readonly entries = new Map<string, Cached>();
+
+  constructor(private readonly gk: Gridkey) {}
+
+  private static key(clientId: string, scope: string, audience: string) {
+    return `${clientId}\n${scope}\n${audience}`;
+  }
+
+  async lookup(
+    clientId: string,
+    scope: string,
+    audience: string,
+  ): Promise<TokenResponse | undefined> {
+    const key = TokenReuseCache.key(clientId, scope, audience);
+    const hit = this.entries.get(key);
+    if (hit === undefined) return undefined;
+    const left = hit.exp - nowSeconds(this.gk.clock);
+    if (left <= Math.max(1, hit.ttl / 10) || (await this.gk.store.revocations.isRevoked(hit.jti))) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return { ...hit.response, expires_in: left };
+  }
+
+  remember(clientId: string, scope: string, audience: string, entry: Cached): void {
+    if (this.entries.size > 10_000) this.entries.clear();
+    this.entries.set(TokenReuseCache.key(clientId, scope, audience), entry);
+  }
+}

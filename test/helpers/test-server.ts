@@ -42,9 +42,14 @@ export async function startTestServer(
     clock?: Clock;
     config?: Partial<Record<keyof Config, unknown>>;
     env?: NodeJS.ProcessEnv;
+    /** Another node over this server's database (not removed on close). */
+    sharing?: TestServer;
   } = {},
 ): Promise<TestServer> {
-  const db = await target.create();
+  const db =
+    options.sharing === undefined
+      ? await target.create()
+      : { dbUrl: options.sharing.dbUrl, dataDir: options.sharing.dataDir, cleanup: async () => {} };
   const config = loadConfig({
     flags: { dataDir: db.dataDir, db: db.dbUrl, clientCacheTtlSeconds: 0, ...options.config },
     env: options.env ?? {},

@@ -9,6 +9,7 @@ import { type DerivedKeys, deriveKeys } from './secrets/derived-keys.js';
 import { loadMasterKey } from './secrets/master-key.js';
 import { openStore, resolveDatabaseUrl } from './store/open-store.js';
 import type { Store } from './store/types.js';
+import { ApiKeys } from './tokens/api-keys.js';
 import { LoginTokens } from './tokens/login-tokens.js';
 import { Users } from './users/users.js';
 
@@ -22,6 +23,7 @@ export interface Gridkey {
   readonly clientCache: ClientCache;
   readonly loginTokens: LoginTokens;
   readonly users: Users;
+  readonly apiKeys: ApiKeys;
   readonly events: GridkeyEventBus;
   readonly clock: Clock;
   close(): Promise<void>;
@@ -64,6 +66,8 @@ export async function openGridkey(
       clock,
       maxTokenTtlSeconds: config.accessTokenMaxTtlSeconds,
       pollIntervalMs: config.keyPollIntervalSeconds * 1000,
+      onBadKey: (kid, err) =>
+        process.emitWarning(`signing key ${kid} left out: ${(err as Error).message}`),
     });
     if (options.ensureKeys) await keys.ensureKeys();
     else await keys.refresh();
@@ -77,6 +81,7 @@ export async function openGridkey(
         max: config.accessTokenMaxTtlSeconds,
       }),
       loginTokens: new LoginTokens(store, secrets.pepper, clock),
+      apiKeys: new ApiKeys(store, secrets.pepper, clock),
       users: new Users(store, clock, {
         scrypt: {
           logN: config.passwordScryptLogN,

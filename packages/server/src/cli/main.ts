@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors.js';
+import { apiKeyCommand } from './commands/apikey.js';
 import { clientCommand } from './commands/client.js';
 import { inspectCommand } from './commands/inspect.js';
 import { keysCommand } from './commands/keys.js';
@@ -16,10 +17,11 @@ const program = new Command('gridkey')
   .addCommand(keysCommand())
   .addCommand(loginTokenCommand())
   .addCommand(userCommand())
+  .addCommand(apiKeyCommand())
   .addCommand(inspectCommand())
   .action(() => {
     throw new UsageError(
-      'missing command: serve, client, user, keys, login-token or inspect (gridkey --help lists them)',
+      'missing command: serve, client, user, apikey, keys, login-token or inspect (gridkey --help lists them)',
     );
   });
 

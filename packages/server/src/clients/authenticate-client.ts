@@ -1,6 +1,7 @@
 import { InvalidClientError, InvalidRequestError, TooManyRequestsError } from '../errors.js';
 import type { Gridkey } from '../gridkey.js';
 import type { FormParams } from '../http/form-params.js';
+import { nowSeconds } from '../lib/clock.js';
 import type { ClientAuthLimits } from '../limits/server-limits.js';
 import { secretMatches } from '../secrets/secret-hash.js';
 import type { ClientAuthMethod, ClientRecord } from '../store/types.js';
@@ -72,19 +73,14 @@ export interface ClientAuthGuard {
   address: string;
 }
 
-async function refuseWhileBlocked(guard: ClientAuthGuard, clientId: string): Promise<void> {
-  const waits = await Promise.all([
-    guard.limits.byClient.blockedFor(clientId),
-    guard.limits.byAddress.blockedFor(guard.address),
-  ]);
-  const wait = Math.max(...waits.map((w) => w ?? 0));
-  if (wait > 0) throw new TooManyRequestsError('too many failed client authentications', wait);
-}
-
 /**
  * Authenticates the calling client by the method it was registered with.
- * With a guard, a client_id or address that failed too often is refused
- * (429) before any hashing, so a wrong-secret flood costs little.
+ *
+ * With a guard: an address that failed too often is refused (429) before
+ * anything is checked. A client_id that failed too often answers further
+ * failures with 429 instead of 401, but its correct secret still works: a
+ * client_id is public, and must not let anyone lock its client out. Secrets
+ * are 256-bit and checked with one HMAC, so letting them be tried is cheap.
  */
 export async function authenticateClient(
   gk: Gridkey,
@@ -93,17 +89,22 @@ export async function authenticateClient(
   guard?: ClientAuthGuard,
 ): Promise<ClientRecord> {
   const presented = presentedCredentials(authorization, params);
-  if (guard !== undefined)
-    await refuseWhileBlocked(guard, presented.clientId.slice(0, MAX_CREDENTIAL_LENGTH));
+  if (guard === undefined) return checkCredentials(gk, presented);
+  const addressWait = await guard.limits.byAddress.blockedFor(guard.address);
+  if (addressWait !== undefined) {
+    throw new TooManyRequestsError('too many failed client authentications', addressWait);
+  }
   try {
     return await checkCredentials(gk, presented);
   } catch (err) {
-    if (guard !== undefined && err instanceof InvalidClientError) {
-      await Promise.all([
-        guard.limits.byClient.spend(presented.clientId.slice(0, MAX_CREDENTIAL_LENGTH)),
-        guard.limits.byAddress.spend(guard.address),
-      ]);
-    }
+    if (!(err instanceof InvalidClientError)) throw err;
+    const clientKey = presented.clientId.slice(0, MAX_CREDENTIAL_LENGTH);
+    const waits = await Promise.all([
+      guard.limits.byClient.spend(clientKey),
+      guard.limits.byAddress.spend(guard.address),
+    ]);
+    const wait = Math.max(...waits.map((w) => w ?? 0));
+    if (wait > 0) throw new TooManyRequestsError('too many failed client authentications', wait);
     throw err;
   }
 }
@@ -127,5 +128,7 @@ async function checkCredentials(
   if (client === undefined || !matches || client.authMethod !== presented.method) {
     fail(presented.method);
   }
+  // RFC 8594: past its sunset a deprecated client no longer works.
+  if (client.sunsetAt !== null && client.sunsetAt <= nowSeconds(gk.clock)) fail(presented.method);
   return client;
 }

@@ -1,19 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import { authenticateClient } from '../clients/authenticate-client.js';
+import type { UsageRecorder } from '../clients/usage-recorder.js';
 import type { Gridkey } from '../gridkey.js';
 import { FormParams } from '../http/form-params.js';
 import { postRoute } from '../http/post-route.js';
 import { nowSeconds } from '../lib/clock.js';
 import type { ClientAuthLimits } from '../limits/server-limits.js';
 import { scopesOf, verifyAccessToken } from '../tokens/access-token.js';
+import { API_KEY_PREFIX } from '../tokens/api-keys.js';
 import { findRefreshToken, isLive } from '../tokens/refresh-tokens.js';
 
-/** RFC 7662 token introspection of access and refresh tokens; the caller authenticates as a client. */
+/** RFC 7662 introspection of access tokens, refresh tokens and API keys; the caller authenticates as a client. */
 export function registerIntrospectionEndpoint(
   app: FastifyInstance,
   gk: Gridkey,
   issuer: () => string,
   clientAuth: ClientAuthLimits,
+  apiKeyUsage: UsageRecorder,
 ) {
   postRoute(app, '/oauth2/introspect', {}, async (req, reply) => {
     const params = FormParams.from(req.headers['content-type'], req.body);
@@ -23,6 +26,20 @@ export function registerIntrospectionEndpoint(
     });
     const token = params.require('token');
     reply.header('cache-control', 'no-store');
+    if (token.startsWith(API_KEY_PREFIX)) {
+      const key = await gk.apiKeys.authenticate(token);
+      if (key === undefined) return { active: false };
+      apiKeyUsage.record(key.id);
+      return {
+        active: true,
+        token_type: 'api_key',
+        scope: key.scopes.join(' '),
+        name: key.name,
+        sub: key.id,
+        iat: key.createdAt,
+        ...(key.expiresAt === null ? {} : { exp: key.expiresAt }),
+      };
+    }
     const refresh = await findRefreshToken(gk, token);
     if (refresh !== undefined) {
       const user = await gk.store.users.findById(refresh.userId);

@@ -72,7 +72,10 @@ async function handleTokenRequest(
     if (!client.grantTypes.includes(grantType)) {
       throw new UnauthorizedClientError('this client may not use this grant type');
     }
-    await spendTokenBudget(deps, client);
+    // The budget is for client_credentials issuance (the edrv seed's "excessive
+    // token requests"); user grants have per-user and per-address budgets, and
+    // one app client may serve many users.
+    if (grantType === 'client_credentials') await spendTokenBudget(deps, client);
     const response = await grant.handle({
       gk,
       client,

@@ -12,7 +12,7 @@ export const clientCredentialsGrant: Grant = {
     const audience = resolveAudience(ctx);
     const scope = scopes.join(' ');
     if (ctx.client.reuseTokens) {
-      const reused = await ctx.reuse.lookup(ctx.client.clientId, scope, audience);
+      const reused = await ctx.reuse.lookup(ctx.client.clientId, scope, audience, ctx.profile.name);
       if (reused !== undefined) return reused;
     }
     const ttlSeconds = accessTokenTtl(ctx);
@@ -38,7 +38,7 @@ export const clientCredentialsGrant: Grant = {
       scope,
     };
     if (ctx.client.reuseTokens) {
-      ctx.reuse.remember(ctx.client.clientId, scope, audience, {
+      ctx.reuse.remember(ctx.client.clientId, scope, audience, ctx.profile.name, {
         response,
         jti: issued.jti,
         exp: issued.exp,

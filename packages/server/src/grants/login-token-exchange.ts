@@ -36,14 +36,6 @@ export interface ExchangeRequest {
   issuer: string;
 }
 
-async function refuseWhileBlocked(limits: ExchangeLimits, keys: string[]): Promise<void> {
-  for (const key of keys) {
-    const wait = await limits.failures.blockedFor(key);
-    if (wait !== undefined)
-      throw new TooManyRequestsError('too many failed exchanges; try again later', wait);
-  }
-}
-
 /**
  * Exchanges a customer's login token for a 5-minute access token carrying
  * the login token's permissions. Nothing is issued or stored on any failure.
@@ -53,11 +45,23 @@ export async function exchangeLoginToken(
   limits: ExchangeLimits,
   request: ExchangeRequest,
 ): Promise<{ id: string; encoded: string }> {
-  const failureKeys = [`address:${request.address}`, `customer:${request.customerUuid}`];
-  await refuseWhileBlocked(limits, failureKeys);
+  // An address that failed too often is refused outright. A customer that
+  // failed too often answers further failures with 429, but its real login
+  // token still works: a customer uuid is no secret, and must not let anyone
+  // lock the customer out.
+  const addressKey = `address:${request.address}`;
+  const addressWait = await limits.failures.blockedFor(addressKey);
+  if (addressWait !== undefined) {
+    throw new TooManyRequestsError('too many failed exchanges; try again later', addressWait);
+  }
   const loginToken = await gk.loginTokens.authenticate(request.customerUuid, request.loginToken);
   if (loginToken === undefined) {
-    await Promise.all(failureKeys.map((k) => limits.failures.spend(k)));
+    const waits = await Promise.all(
+      [addressKey, `customer:${request.customerUuid}`].map((k) => limits.failures.spend(k)),
+    );
+    const wait = Math.max(...waits.map((w) => w ?? 0));
+    if (wait > 0)
+      throw new TooManyRequestsError('too many failed exchanges; try again later', wait);
     throw new InvalidLoginTokenError('the login token is not valid for this customer');
   }
   const wait = await limits.successes.spend(`login-token:${loginToken.id}`);

@@ -5,13 +5,22 @@ import type { Grant, GrantContext } from './grant.js';
 import { issueUserTokens } from './issue-user-tokens.js';
 import { resolveScope } from './resolve-scope.js';
 
-async function refuseWhileBlocked(ctx: GrantContext, usernameKey: string): Promise<void> {
-  const waits = await Promise.all([
-    ctx.limits.passwordFailuresByUsername.blockedFor(usernameKey),
-    ctx.limits.passwordFailuresByAddress.blockedFor(ctx.address),
-  ]);
+/**
+ * Reserves one failure from both budgets before the (deliberately slow)
+ * password check, so a burst of parallel guesses cannot all pass a
+ * check-then-count; a successful login gives them back.
+ */
+async function reserveAttempt(
+  ctx: GrantContext,
+  usernameKey: string,
+): Promise<() => Promise<void>> {
+  const { passwordFailuresByUsername: byUser, passwordFailuresByAddress: byAddress } = ctx.limits;
+  const waits = await Promise.all([byUser.spend(usernameKey), byAddress.spend(ctx.address)]);
   const wait = Math.max(...waits.map((w) => w ?? 0));
   if (wait > 0) throw new TooManyRequestsError('too many failed logins; try again later', wait);
+  return async () => {
+    await Promise.all([byUser.refund(usernameKey), byAddress.refund(ctx.address)]);
+  };
 }
 
 /**
@@ -29,16 +38,11 @@ export const passwordGrant: Grant = {
       throw new InvalidRequestError('username or password is too long');
     }
     const usernameKey = username.trim().normalize('NFC').toLowerCase();
-    await refuseWhileBlocked(ctx, usernameKey);
     const scopes = resolveScope(ctx.params.get('scope'), ctx.client.scopes);
+    const refund = await reserveAttempt(ctx, usernameKey);
     const user = await ctx.gk.users.authenticate(username, password);
-    if (user === undefined) {
-      await Promise.all([
-        ctx.limits.passwordFailuresByUsername.spend(usernameKey),
-        ctx.limits.passwordFailuresByAddress.spend(ctx.address),
-      ]);
-      throw new InvalidGrantError('the username or password is wrong');
-    }
+    if (user === undefined) throw new InvalidGrantError('the username or password is wrong');
+    await refund();
     const response = await issueUserTokens(ctx, 'password', {
       user,
       grantedScopes: scopes,

@@ -21,16 +21,17 @@ export class TokenReuseCache {
 
   constructor(private readonly gk: Gridkey) {}
 
-  private static key(clientId: string, scope: string, audience: string) {
-    return `${clientId}\n${scope}\n${audience}`;
+  private static key(clientId: string, scope: string, audience: string, profile: string) {
+    return `${clientId}\n${scope}\n${audience}\n${profile}`;
   }
 
   async lookup(
     clientId: string,
     scope: string,
     audience: string,
+    profile: string,
   ): Promise<TokenResponse | undefined> {
-    const key = TokenReuseCache.key(clientId, scope, audience);
+    const key = TokenReuseCache.key(clientId, scope, audience, profile);
     const hit = this.entries.get(key);
     if (hit === undefined) return undefined;
     const left = hit.exp - nowSeconds(this.gk.clock);
@@ -41,8 +42,14 @@ export class TokenReuseCache {
     return { ...hit.response, expires_in: left };
   }
 
-  remember(clientId: string, scope: string, audience: string, entry: Cached): void {
+  remember(
+    clientId: string,
+    scope: string,
+    audience: string,
+    profile: string,
+    entry: Cached,
+  ): void {
     if (this.entries.size > 10_000) this.entries.clear();
-    this.entries.set(TokenReuseCache.key(clientId, scope, audience), entry);
+    this.entries.set(TokenReuseCache.key(clientId, scope, audience, profile), entry);
   }
 }

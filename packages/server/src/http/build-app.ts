@@ -84,7 +84,13 @@ export async function buildApp(gk: Gridkey, options: AppOptions): Promise<Fastif
   );
   registerTokenEndpoint(app, { gk, limits, issuer, clientUsage }, routes);
   await registerAccessTokensEndpoint(app, gk, issuer, limits.exchange);
-  registerIntrospectionEndpoint(app, gk, issuer, limits.clientAuth);
+  const apiKeyUsage = new UsageRecorder(
+    gk.clock,
+    gk.config.lastUsedDebounceSeconds,
+    (id, now) => gk.store.apiKeys.touch(id, now),
+    (err) => logger.warn({ err: (err as Error).message }, 'recording API key use failed'),
+  );
+  registerIntrospectionEndpoint(app, gk, issuer, limits.clientAuth, apiKeyUsage);
   registerRevocationEndpoint(app, gk, issuer, limits.clientAuth);
   registerRevocationFeed(app, gk);
   registerJwksEndpoint(app, gk);

@@ -4,7 +4,8 @@ import { type Clock, nowSeconds } from '../lib/clock.js';
 import type { SigningKeyRecord, Store } from '../store/types.js';
 import {
   generateSigningKey,
-  openPrivateKey,
+  type OpenedSigningKey,
+  openSigningKey,
   SIGNING_ALGORITHMS,
   type SigningAlgorithm,
 } from './signing-key.js';
@@ -24,6 +25,8 @@ export interface KeyRingOptions {
   /** Retired keys stay published this long: the longest an access token may live. */
   maxTokenTtlSeconds: number;
   pollIntervalMs: number;
+  /** A stored key that fails to unseal or does not match its kid: never published, never used. */
+  onBadKey?: (kid: string, err: unknown) => void;
 }
 
 /**
@@ -33,7 +36,8 @@ export interface KeyRingOptions {
  */
 export class KeyRing {
   private records: SigningKeyRecord[] = [];
-  private readonly privateKeys = new Map<string, KeyObject>();
+  /** Unsealed and checked keys by kid; a row that fails to open is left out. */
+  private readonly opened = new Map<string, OpenedSigningKey>();
   private timer: NodeJS.Timeout | undefined;
   private localJwks: ReturnType<typeof createLocalJWKSet> | undefined;
 
@@ -51,9 +55,22 @@ export class KeyRing {
   }
 
   async refresh(): Promise<void> {
-    this.records = await this.options.store.signingKeys.list();
-    const known = new Set(this.records.map((r) => r.kid));
-    for (const kid of this.privateKeys.keys()) if (!known.has(kid)) this.privateKeys.delete(kid);
+    const records = await this.options.store.signingKeys.list();
+    const usable: SigningKeyRecord[] = [];
+    for (const record of records) {
+      if (!this.opened.has(record.kid)) {
+        try {
+          this.opened.set(record.kid, openSigningKey(record, this.options.keyEncryptionKey));
+        } catch (err) {
+          this.options.onBadKey?.(record.kid, err);
+          continue;
+        }
+      }
+      usable.push(record);
+    }
+    const known = new Set(usable.map((r) => r.kid));
+    for (const kid of this.opened.keys()) if (!known.has(kid)) this.opened.delete(kid);
+    this.records = usable;
     this.localJwks = undefined;
   }
 
@@ -81,12 +98,9 @@ export class KeyRing {
       if (current === undefined || r.activeFrom >= current.activeFrom) current = r;
     }
     if (current === undefined) throw new Error(`no active ${alg} signing key`);
-    let key = this.privateKeys.get(current.kid);
-    if (key === undefined) {
-      key = openPrivateKey(current, this.options.keyEncryptionKey);
-      this.privateKeys.set(current.kid, key);
-    }
-    return { kid: current.kid, number: current.number ?? 0, alg, key };
+    const opened = this.opened.get(current.kid);
+    if (opened === undefined) throw new Error(`signing key ${current.kid} is not open`);
+    return { kid: current.kid, number: current.number ?? 0, alg, key: opened.privateKey };
   }
 
   /** Published keys: upcoming, current, and retired ones whose tokens may still be alive. */
@@ -94,7 +108,10 @@ export class KeyRing {
     const now = nowSeconds(this.options.clock);
     const keys = this.records
       .filter((r) => r.retiredAt === null || r.retiredAt + this.options.maxTokenTtlSeconds > now)
-      .map((r) => JSON.parse(r.publicJwk) as JWK);
+      .flatMap((r) => {
+        const opened = this.opened.get(r.kid);
+        return opened === undefined ? [] : [opened.publicJwk as JWK];
+      });
     return { keys };
   }
 

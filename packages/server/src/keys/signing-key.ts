@@ -3,6 +3,7 @@ import {
   createDecipheriv,
   createHash,
   createPrivateKey,
+  createPublicKey,
   generateKeyPairSync,
   type KeyObject,
   randomBytes,
@@ -36,10 +37,10 @@ function encrypt(kek: Buffer, kid: string, plaintext: Buffer): string {
 
 function decrypt(kek: Buffer, kid: string, sealed: string): Buffer {
   const [iv, tag, body] = sealed.split('.').map((p) => Buffer.from(p, 'base64url'));
-  if (iv === undefined || tag === undefined || body === undefined) {
+  if (iv?.length !== 12 || tag?.length !== 16 || body === undefined) {
     throw new Error(`signing key ${kid} is not in the expected sealed form`);
   }
-  const decipher = createDecipheriv('aes-256-gcm', kek, iv);
+  const decipher = createDecipheriv('aes-256-gcm', kek, iv, { authTagLength: 16 });
   decipher.setAAD(Buffer.from(kid));
   decipher.setAuthTag(tag);
   return Buffer.concat([decipher.update(body), decipher.final()]);
@@ -67,10 +68,24 @@ export function generateSigningKey(
   };
 }
 
-export function openPrivateKey(record: SigningKeyRecord, kek: Buffer): KeyObject {
-  return createPrivateKey({
+export interface OpenedSigningKey {
+  privateKey: KeyObject;
+  /** Derived from the private key: a public key planted in the database is never published. */
+  publicJwk: Record<string, unknown>;
+}
+
+/**
+ * Unseals a stored key and checks that its kid is the thumbprint of the key
+ * inside: a row whose public half or kid was changed in the database fails.
+ */
+export function openSigningKey(record: SigningKeyRecord, kek: Buffer): OpenedSigningKey {
+  const privateKey = createPrivateKey({
     key: decrypt(kek, record.kid, record.privateKeyEnc),
     format: 'der',
     type: 'pkcs8',
   });
+  const jwk = createPublicKey(privateKey).export({ format: 'jwk' }) as Record<string, unknown>;
+  if (thumbprint(jwk) !== record.kid)
+    throw new Error(`signing key ${record.kid} does not match its kid`);
+  return { privateKey, publicJwk: { ...jwk, kid: record.kid, alg: record.alg, use: 'sig' } };
 }

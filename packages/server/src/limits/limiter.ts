@@ -13,6 +13,8 @@ export interface Limiter {
   blockedFor(key: string): Promise<number | undefined>;
   /** Spends one point; returns seconds to wait when the budget is now exceeded. */
   spend(key: string): Promise<number | undefined>;
+  /** Gives a point back (a reserved attempt that succeeded). */
+  refund(key: string): Promise<void>;
 }
 
 export interface LimiterOptions {
@@ -44,6 +46,9 @@ function wrap(limiter: RateLimiterAbstract, points: number): Limiter {
         if (rejection instanceof RateLimiterRes) return secondsOf(rejection);
         throw rejection;
       }
+    },
+    async refund(key) {
+      await limiter.reward(key, 1);
     },
   };
 }

@@ -1,11 +1,16 @@
 import { UsageError } from '../errors.js';
+import { depotfinityProfile } from './depotfinity.js';
+import { edrvProfile } from './edrv.js';
 import { enectivaProfile } from './enectiva.js';
 import { net2gridProfile } from './net2grid.js';
 import type { Profile } from './profile.js';
 import { standardProfile } from './standard.js';
 
 const PROFILES: ReadonlyMap<string, Profile> = new Map(
-  [standardProfile, enectivaProfile, net2gridProfile].map((p) => [p.name, p]),
+  [standardProfile, enectivaProfile, net2gridProfile, edrvProfile, depotfinityProfile].map((p) => [
+    p.name,
+    p,
+  ]),
 );
 
 export const profileNames = (): string[] => [...PROFILES.keys()];

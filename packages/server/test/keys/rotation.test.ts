@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
@@ -17,6 +18,7 @@ import {
 } from '../../../../test/helpers/test-server.js';
 import { rotateSigningKeys } from '../../src/keys/key-ring.js';
 import { nowSeconds } from '../../src/lib/clock.js';
+import type { KyselyStore } from '../../src/store/kysely-store.js';
 
 describe.each(storeTargets())('signing key rotation on $kind', (target) => {
   let server: TestServer | undefined;
@@ -118,6 +120,31 @@ describe.each(storeTargets())('signing key rotation on $kind', (target) => {
       },
     );
     expect(kids(await jwks(server))).toEqual(expect.arrayContaining([oldKid, newKid]));
+  });
+
+  it('never publishes a key planted in the database without the sealed private half', async () => {
+    server = await startTestServer(target);
+    const [real] = await server.gk.store.signingKeys.list();
+    const planted = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({
+      format: 'jwk',
+    });
+    const store = server.gk.store as KyselyStore;
+    await store.db
+      .insertInto('signing_keys')
+      .values({
+        kid: 'planted',
+        alg: 'ES256',
+        number: 99,
+        public_jwk: JSON.stringify({ ...planted, kid: 'planted', alg: 'ES256', use: 'sig' }),
+        private_key_enc: real?.privateKeyEnc ?? '',
+        created_at: 0,
+        active_from: 0,
+        retired_at: Math.floor(Date.now() / 1000),
+      })
+      .execute();
+    await server.gk.keys.refresh();
+    expect(kids(await jwks(server))).not.toContain('planted');
+    expect(kids(await jwks(server))).toContain(real?.kid);
   });
 
   it('never publishes private key material', async () => {

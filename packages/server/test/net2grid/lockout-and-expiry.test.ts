@@ -47,6 +47,46 @@ describe.each(storeTargets())(
       expect((await attempt(PASSWORD, ' JANE@example.com')).status).toBe(429);
     });
 
+    it('counts a burst of parallel guesses before checking them', async () => {
+      server = await startTestServer(target, {
+        config: { passwordScryptLogN: 10, passwordFailuresPerUsername: 5 },
+      });
+      const app = await server.client({ name: 'app', ...spec });
+      await server.gk.users.create('jane@example.com', PASSWORD);
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          postForm(`${server?.url}/oauth2/token`, {
+            grant_type: 'password',
+            username: 'jane@example.com',
+            password: 'wrong',
+            client_id: app.id,
+            client_secret: app.secret,
+          }),
+        ),
+      );
+      expect(results.filter((r) => r.status === 400)).toHaveLength(5);
+      expect(results.filter((r) => r.status === 429)).toHaveLength(15);
+    });
+
+    it('gives a successful login its reserved attempt back', async () => {
+      server = await startTestServer(target, {
+        config: { passwordScryptLogN: 10, passwordFailuresPerUsername: 2 },
+      });
+      const app = await server.client({ name: 'app', ...spec });
+      await server.gk.users.create('jane@example.com', PASSWORD);
+      const login = (password: string) =>
+        postForm(`${server?.url}/oauth2/token`, {
+          grant_type: 'password',
+          username: 'jane@example.com',
+          password,
+          client_id: app.id,
+          client_secret: app.secret,
+        });
+      for (let i = 0; i < 5; i++) expect((await login(PASSWORD)).status).toBe(200);
+      expect((await login('wrong')).status).toBe(400);
+      expect((await login(PASSWORD)).status).toBe(200);
+    });
+
     it('locks an address out across usernames', async () => {
       server = await startTestServer(target, {
         config: {

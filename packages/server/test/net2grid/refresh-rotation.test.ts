@@ -144,6 +144,25 @@ describe.each(storeTargets())('refresh-token rotation on $kind', (target) => {
     expect(await feedJtis()).toContain(decodeJwt(first.access_token as string).jti);
   });
 
+  it('never lets a successor escape a revocation racing its rotation', async () => {
+    for (let i = 0; i < 10; i++) {
+      const first = await login();
+      const [rotated] = await Promise.all([
+        refresh(first.refresh_token as string),
+        postForm(`${server.url}/oauth2/revoke`, {
+          token: first.refresh_token as string,
+          client_id: app.id,
+          client_secret: app.secret,
+        }),
+      ]);
+      if (rotated.status === 200) {
+        expect((await refresh(rotated.json.refresh_token as string)).json.error).toBe(
+          'invalid_grant',
+        );
+      }
+    }
+  });
+
   it('disabling a user revokes all their refresh tokens', async () => {
     const a = await login('joe@example.com');
     const b = await login('joe@example.com');

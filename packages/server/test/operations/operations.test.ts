@@ -1,9 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CLI } from '../../../../test/helpers/cli.js';
+import { type ServeProcess, serveProcess } from '../../../../test/helpers/serve-process.js';
 import { storeTargets } from '../../../../test/helpers/stores.js';
 import {
   basic,
@@ -76,42 +75,19 @@ describe.each(storeTargets())('operations endpoints on $kind', (target) => {
 });
 
 describe('gridkey serve', () => {
-  let child: ChildProcess | undefined;
+  let server: ServeProcess | undefined;
   let dir: string | undefined;
-  afterEach(() => {
-    child?.kill('SIGKILL');
+  afterEach(async () => {
+    server?.proc.kill('SIGKILL');
     if (dir) rmSync(dir, { recursive: true, force: true });
-    child = undefined;
+    server = undefined;
     dir = undefined;
   });
 
   function serve(args: string[]) {
     dir = mkdtempSync(join(tmpdir(), 'gridkey-serve-'));
-    const proc = spawn(
-      process.execPath,
-      [CLI, 'serve', '--port', '0', '--data-dir', dir, ...args],
-      {
-        env: { PATH: process.env.PATH },
-      },
-    );
-    child = proc;
-    let stdout = '';
-    let stderr = '';
-    proc.stdout?.on('data', (d) => {
-      stdout += d;
-    });
-    proc.stderr?.on('data', (d) => {
-      stderr += d;
-    });
-    const listening = new Promise<string>((resolve, reject) => {
-      proc.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
-      proc.stdout?.on('data', () => {
-        const line = stdout.split('\n').find((l) => l.includes('"gridkey listening"'));
-        if (line) resolve((JSON.parse(line) as { url: string }).url);
-      });
-    });
-    const exited = new Promise<number | null>((resolve) => proc.on('exit', resolve));
-    return { proc, listening, exited, output: () => ({ stdout, stderr }) };
+    server = serveProcess(['--data-dir', dir, ...args]);
+    return server;
   }
 
   it('prints how to get a first token on an empty store, and stops cleanly on SIGTERM', async () => {

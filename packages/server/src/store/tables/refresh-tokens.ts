@@ -34,7 +34,7 @@ const toRow = (t: RefreshTokenRecord): RefreshTokensTable => ({
   revoked_at: t.revokedAt,
 });
 
-export function refreshTokenStore({ db, serialise }: StoreContext): RefreshTokenStore {
+export function refreshTokenStore({ db, serialise, serialiseOn }: StoreContext): RefreshTokenStore {
   return {
     async insert(token, access) {
       await db.transaction().execute(async (trx) => {
@@ -52,6 +52,10 @@ export function refreshTokenStore({ db, serialise }: StoreContext): RefreshToken
     },
     async rotate(oldId, now, next, access) {
       return db.transaction().execute(async (trx) => {
+        // Family lock first: a revocation of the family either finishes before
+        // (and this finds the old token revoked) or waits and then sees the
+        // successor. Without it, READ COMMITTED lets the successor escape.
+        await serialiseOn(trx, `refresh-family:${next.familyId}`);
         // The conditional update is the race's referee: on PostgreSQL the row
         // lock makes a concurrent spender wait and then find spent_at set;
         // SQLite has one writer. Exactly one caller sees one updated row.
@@ -71,6 +75,7 @@ export function refreshTokenStore({ db, serialise }: StoreContext): RefreshToken
     async revokeFamily(familyId, now) {
       await db.transaction().execute(async (trx) => {
         await serialise(trx, LOCKS.revocations);
+        await serialiseOn(trx, `refresh-family:${familyId}`);
         await trx
           .updateTable('refresh_tokens')
           .set({ revoked_at: now })

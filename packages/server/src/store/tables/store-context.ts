@@ -12,6 +12,8 @@ export interface StoreContext {
    * PostgreSQL a transaction-scoped advisory lock; SQLite has a single writer.
    */
   serialise(trx: Transaction<Database>, lock: number): Promise<void>;
+  /** The same, for one named thing (a refresh-token family): other names do not wait. */
+  serialiseOn(trx: Transaction<Database>, name: string): Promise<void>;
 }
 
 export function storeContext(db: Kysely<Database>, dialect: Dialect): StoreContext {
@@ -20,6 +22,11 @@ export function storeContext(db: Kysely<Database>, dialect: Dialect): StoreConte
     dialect,
     async serialise(trx, lock) {
       if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${lock})`.execute(trx);
+    },
+    async serialiseOn(trx, name) {
+      if (dialect === 'postgres') {
+        await sql`select pg_advisory_xact_lock(hashtext(${name}))`.execute(trx);
+      }
     },
   };
 }

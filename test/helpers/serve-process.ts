@@ -38,7 +38,7 @@ export function serveProcess(args: string[], env: NodeJS.ProcessEnv = {}): Serve
     exited,
     output: () => ({ stdout, stderr }),
     async stop() {
-      if (proc.exitCode === null) {
+      if (proc.exitCode === null && proc.signalCode === null) {
         proc.kill('SIGTERM');
         await exited;
       }

@@ -138,3 +138,30 @@ export class TooManyRequestsError extends OAuthError {
     this.headers = { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) };
   }
 }
+
+const bearerChallenge = (error: string, description: string) =>
+  `Bearer realm="gridkey-admin", error="${error}", error_description="${description.replace(/["\\]/g, '')}"`;
+
+/** RFC 6750 §3.1: a missing, unknown, expired, revoked or unauthorised bearer token. */
+export class InvalidTokenError extends OAuthError {
+  readonly error = 'invalid_token';
+  readonly status = 401;
+  override readonly headers: Record<string, string>;
+
+  constructor(description: string) {
+    super(description);
+    this.headers = { 'www-authenticate': bearerChallenge(this.error, description) };
+  }
+}
+
+/** RFC 6750 §3.1: a valid token without the privileges the request needs. */
+export class InsufficientScopeError extends OAuthError {
+  readonly error = 'insufficient_scope';
+  readonly status = 403;
+  override readonly headers: Record<string, string>;
+
+  constructor(description: string) {
+    super(description);
+    this.headers = { 'www-authenticate': bearerChallenge(this.error, description) };
+  }
+}

@@ -1,3 +1,4 @@
+import { AuditLog } from './admin/audit.js';
 import { ClientCache } from './clients/client-cache.js';
 import { ClientRegistry } from './clients/client-registry.js';
 import type { Config } from './config/schema.js';
@@ -11,6 +12,7 @@ import { openStore, resolveDatabaseUrl } from './store/open-store.js';
 import type { Store } from './store/types.js';
 import { ApiKeys } from './tokens/api-keys.js';
 import { LoginTokens } from './tokens/login-tokens.js';
+import { Pats } from './tokens/pats.js';
 import { Users } from './users/users.js';
 
 /** Everything a node (server or CLI command) works with, opened once. */
@@ -24,6 +26,8 @@ export interface Gridkey {
   readonly loginTokens: LoginTokens;
   readonly users: Users;
   readonly apiKeys: ApiKeys;
+  readonly pats: Pats;
+  readonly audit: AuditLog;
   readonly events: GridkeyEventBus;
   readonly clock: Clock;
   close(): Promise<void>;
@@ -82,6 +86,12 @@ export async function openGridkey(
       }),
       loginTokens: new LoginTokens(store, secrets.pepper, clock),
       apiKeys: new ApiKeys(store, secrets.pepper, clock),
+      pats: new Pats(store, secrets.pepper, clock, keys, {
+        issuer: config.issuer ?? `http://${config.host}:${config.port}`,
+        roles: config.roles,
+        defaultTtlSeconds: config.patDefaultTtlSeconds,
+      }),
+      audit: new AuditLog(store, clock),
       users: new Users(store, clock, {
         scrypt: {
           logN: config.passwordScryptLogN,

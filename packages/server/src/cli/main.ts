@@ -6,6 +6,7 @@ import { clientCommand } from './commands/client.js';
 import { inspectCommand } from './commands/inspect.js';
 import { keysCommand } from './commands/keys.js';
 import { loginTokenCommand } from './commands/login-token.js';
+import { adminTokenCommand, patCommand } from './commands/pat.js';
 import { serveCommand } from './commands/serve.js';
 import { userCommand } from './commands/user.js';
 
@@ -18,10 +19,12 @@ const program = new Command('gridkey')
   .addCommand(loginTokenCommand())
   .addCommand(userCommand())
   .addCommand(apiKeyCommand())
+  .addCommand(patCommand())
+  .addCommand(adminTokenCommand())
   .addCommand(inspectCommand())
   .action(() => {
     throw new UsageError(
-      'missing command: serve, client, user, apikey, keys, login-token or inspect (gridkey --help lists them)',
+      'missing command: serve, client, user, apikey, pat, admin-token, keys, login-token or inspect (gridkey --help lists them)',
     );
   });
 

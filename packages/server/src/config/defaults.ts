@@ -46,4 +46,8 @@ export const DEFAULTS = Object.freeze({
   clientAuthFailuresPerAddressPerMinute: 100,
   /** Last-used times are written at most this often per client or API key. */
   lastUsedDebounceSeconds: 60,
+  /** Extra or changed roles for PATs: role → scopes (`*` means every scope and the admin API). */
+  roles: {} as Record<string, string[]>,
+  /** Lifetime of a PAT created without --expires. */
+  patDefaultTtlSeconds: 365 * 86400,
 });

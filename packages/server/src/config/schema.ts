@@ -39,6 +39,11 @@ export const ConfigSchema = Type.Object(
     clientAuthFailuresPerMinute: Type.Integer({ minimum: 1, maximum: 1000000 }),
     clientAuthFailuresPerAddressPerMinute: Type.Integer({ minimum: 1, maximum: 1000000 }),
     lastUsedDebounceSeconds: Seconds(0, 86400),
+    roles: Type.Record(
+      Type.String({ pattern: '^[a-z][a-z0-9_-]{0,39}$' }),
+      Type.Array(Type.String({ minLength: 1 })),
+    ),
+    patDefaultTtlSeconds: Seconds(60, 10 * 365 * 86400),
   },
   { additionalProperties: false },
 );

@@ -8,6 +8,7 @@ import { nowSeconds } from '../lib/clock.js';
 import type { ClientAuthLimits } from '../limits/server-limits.js';
 import { scopesOf, verifyAccessToken } from '../tokens/access-token.js';
 import { API_KEY_PREFIX } from '../tokens/api-keys.js';
+import { isPatShaped } from '../tokens/pats.js';
 import { findRefreshToken, isLive } from '../tokens/refresh-tokens.js';
 
 /** RFC 7662 introspection of access tokens, refresh tokens and API keys; the caller authenticates as a client. */
@@ -38,6 +39,23 @@ export function registerIntrospectionEndpoint(
         sub: key.id,
         iat: key.createdAt,
         ...(key.expiresAt === null ? {} : { exp: key.expiresAt }),
+      };
+    }
+    if (isPatShaped(token)) {
+      // Resource servers are the JSON API side: a PAT is active for them only when authorised for it.
+      const result = await gk.pats.authenticate(token, 'api');
+      if ('refused' in result) return { active: false };
+      const { pat } = result;
+      return {
+        active: true,
+        token_type: 'pat',
+        scope: pat.scopes.join(' '),
+        sub: pat.id,
+        name: pat.name,
+        role: pat.role,
+        jti: pat.jti,
+        iat: pat.createdAt,
+        exp: pat.authorisedUntil ?? pat.expiresAt,
       };
     }
     const refresh = await findRefreshToken(gk, token);

@@ -1,6 +1,7 @@
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { registerAdmin } from '../admin/register-admin.js';
 import { UsageRecorder } from '../clients/usage-recorder.js';
 import { registerAccessTokensEndpoint } from '../endpoints/access-tokens.js';
 import { registerOperationsEndpoints } from '../endpoints/health.js';
@@ -37,6 +38,8 @@ export async function buildApp(gk: Gridkey, options: AppOptions): Promise<Fastif
     trustProxy: false,
     // The enectiva seed's own curl posts to `https://api.enectiva.cz//access_tokens`.
     routerOptions: { ignoreDuplicateSlashes: true },
+    // Unknown members are refused (400), not silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
   });
   const logger = options.logger;
   const issuer = issuerResolver(app, options.issuer ?? gk.config.issuer);
@@ -96,5 +99,6 @@ export async function buildApp(gk: Gridkey, options: AppOptions): Promise<Fastif
   registerJwksEndpoint(app, gk);
   registerMetadataEndpoints(app, issuer);
   registerOperationsEndpoints(app, gk, metrics, logger);
+  await registerAdmin(app, gk, issuer);
   return app;
 }

@@ -2,10 +2,13 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import {
   InvalidRequestError,
+  NotFoundError,
   OAuthError,
   PayloadTooLargeError,
   ServerError,
+  UnknownIdError,
   type UnsupportedMediaTypeError,
+  UsageError,
 } from '../errors.js';
 import type { ErrorResponse, Profile } from '../profiles/profile.js';
 import { assertJsonApiContentType, jsonApiErrorResponse } from './json-api.js';
@@ -13,6 +16,12 @@ import { assertJsonApiContentType, jsonApiErrorResponse } from './json-api.js';
 /** Maps what Fastify itself rejects (body too large, bad JSON, bad media type) to OAuth errors. */
 export function toOAuthError(err: unknown): OAuthError {
   if (err instanceof OAuthError) return err;
+  // What the services refuse (admin API): a bad value, an unknown id.
+  if (err instanceof UsageError) return new InvalidRequestError(err.message);
+  if (err instanceof UnknownIdError) return new NotFoundError(err.message);
+  if ((err as { validation?: unknown }).validation !== undefined) {
+    return new InvalidRequestError((err as Error).message);
+  }
   const fe = err as Partial<FastifyError>;
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return new PayloadTooLargeError('the request body is too large');

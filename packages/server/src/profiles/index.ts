@@ -2,15 +2,20 @@ import { UsageError } from '../errors.js';
 import { depotfinityProfile } from './depotfinity.js';
 import { edrvProfile } from './edrv.js';
 import { enectivaProfile } from './enectiva.js';
+import { kostalProfile } from './kostal.js';
 import { net2gridProfile } from './net2grid.js';
 import type { Profile } from './profile.js';
 import { standardProfile } from './standard.js';
 
 const PROFILES: ReadonlyMap<string, Profile> = new Map(
-  [standardProfile, enectivaProfile, net2gridProfile, edrvProfile, depotfinityProfile].map((p) => [
-    p.name,
-    p,
-  ]),
+  [
+    standardProfile,
+    enectivaProfile,
+    net2gridProfile,
+    edrvProfile,
+    depotfinityProfile,
+    kostalProfile,
+  ].map((p) => [p.name, p]),
 );
 
 export const profileNames = (): string[] => [...PROFILES.keys()];

@@ -107,6 +107,34 @@ export interface RefreshTokensTable {
   revoked_at: number | null;
 }
 
+export interface PatsTable {
+  id: string;
+  name: string;
+  role: string;
+  scopes: string;
+  token_hash: string;
+  jti: string;
+  created_at: number;
+  expires_at: number;
+  authorised_api: number;
+  authorised_web: number;
+  authorised_at: number | null;
+  /** A shorter lifetime set when authorising. */
+  authorised_until: number | null;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  action: string;
+  target: string;
+  address: string;
+  detail: string;
+}
+
 export interface Database {
   clients: ClientsTable;
   signing_keys: SigningKeysTable;
@@ -117,6 +145,8 @@ export interface Database {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
   api_keys: ApiKeysTable;
+  pats: PatsTable;
+  audit_log: AuditLogTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -2,9 +2,11 @@ import { type Kysely, Migrator, sql } from 'kysely';
 import type { Database, Dialect } from './database.js';
 import { migrationProvider } from './migrations/index.js';
 import { apiKeyStore } from './tables/api-keys.js';
+import { auditStore } from './tables/audit-log.js';
 import { clientStore } from './tables/clients.js';
 import { loginTokenStore } from './tables/login-tokens.js';
 import { metaStore } from './tables/meta.js';
+import { patStore } from './tables/pats.js';
 import { refreshTokenStore } from './tables/refresh-tokens.js';
 import { revocationStore } from './tables/revocations.js';
 import { signingKeyStore } from './tables/signing-keys.js';
@@ -12,9 +14,11 @@ import { storeContext } from './tables/store-context.js';
 import { userStore } from './tables/users.js';
 import type {
   ApiKeyStore,
+  AuditStore,
   ClientStore,
   LoginTokenStore,
   MetaStore,
+  PatStore,
   RefreshTokenStore,
   RevocationStore,
   SigningKeyStore,
@@ -36,6 +40,8 @@ export class KyselyStore implements Store {
   readonly users: UserStore;
   readonly refreshTokens: RefreshTokenStore;
   readonly apiKeys: ApiKeyStore;
+  readonly pats: PatStore;
+  readonly audit: AuditStore;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -50,6 +56,8 @@ export class KyselyStore implements Store {
     this.users = userStore(ctx);
     this.refreshTokens = refreshTokenStore(ctx);
     this.apiKeys = apiKeyStore(ctx);
+    this.pats = patStore(ctx);
+    this.audit = auditStore(ctx);
   }
 
   /** Runs pending migrations; safe when several nodes start at once. */

@@ -167,6 +167,57 @@ export interface RefreshTokenStore {
   revokeFamily(familyId: string, now: number): Promise<void>;
 }
 
+export interface PatRecord {
+  id: string;
+  name: string;
+  role: string;
+  scopes: readonly string[];
+  tokenHash: string;
+  jti: string;
+  createdAt: number;
+  expiresAt: number;
+  authorisedApi: boolean;
+  authorisedWeb: boolean;
+  authorisedAt: number | null;
+  authorisedUntil: number | null;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+
+export interface PatStore {
+  insert(pat: PatRecord): Promise<void>;
+  findById(id: string): Promise<PatRecord | undefined>;
+  findByHash(tokenHash: string): Promise<PatRecord | undefined>;
+  list(): Promise<PatRecord[]>;
+  /** false when no such PAT or it is revoked. */
+  authorise(
+    id: string,
+    grant: { api: boolean; web: boolean; until: number | null },
+    now: number,
+  ): Promise<boolean>;
+  /** Revokes and puts the jti in the revocation feed; 'not_found' when no such PAT. */
+  revoke(id: string, now: number): Promise<'revoked' | 'already_revoked' | 'not_found'>;
+  touch(id: string, now: number): Promise<void>;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: number;
+  /** Who: `pat:<id> (<name>)`, `cli`, … */
+  actor: string;
+  action: string;
+  target: string;
+  /** From where: the client address, or `cli`. */
+  address: string;
+  detail: Record<string, unknown>;
+}
+
+export interface AuditStore {
+  append(entry: Omit<AuditEntry, 'id'>): Promise<void>;
+  /** Newest first; `before` is an entry id. */
+  list(options: { limit: number; before?: number }): Promise<AuditEntry[]>;
+}
+
 export interface ClientStore {
   insert(client: ClientRecord): Promise<void>;
   findById(clientId: string): Promise<ClientRecord | undefined>;
@@ -220,6 +271,8 @@ export interface Store {
   readonly users: UserStore;
   readonly refreshTokens: RefreshTokenStore;
   readonly apiKeys: ApiKeyStore;
+  readonly pats: PatStore;
+  readonly audit: AuditStore;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -44,9 +44,14 @@ export function serveCommand(): Command {
         logLevel: opts.logLevel,
       });
       const server = await startServer(config);
+      const flag = opts.dataDir === undefined ? '' : ` --data-dir ${opts.dataDir}`;
       if ((await server.gk.store.clients.list()).length === 0) {
-        const flag = opts.dataDir === undefined ? '' : ` --data-dir ${opts.dataDir}`;
         process.stderr.write(firstStartHint(server.url, flag));
+      }
+      if ((await server.gk.pats.list()).length === 0) {
+        process.stderr.write(
+          `No admin token yet: create one with  npx gridkey admin-token create${flag} --json  and sign in at ${server.url}/admin/\n`,
+        );
       }
       let stopping = false;
       const stop = (signal: string) => {

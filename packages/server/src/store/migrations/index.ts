@@ -4,6 +4,7 @@ import { initialSchema } from './001-initial.js';
 import { loginTokensSchema } from './002-login-tokens.js';
 import { usersSchema } from './003-users-refresh-tokens.js';
 import { apiKeysSchema } from './004-api-keys-client-policy.js';
+import { patsSchema } from './005-pats-audit.js';
 
 /** Migrations live in code (not files on disk) so the built package carries them. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -14,6 +15,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '002-login-tokens': loginTokensSchema(dialect),
         '003-users-refresh-tokens': usersSchema(dialect),
         '004-api-keys-client-policy': apiKeysSchema(dialect),
+        '005-pats-audit': patsSchema(dialect),
       };
     },
   };

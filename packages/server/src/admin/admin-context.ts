@@ -1,0 +1,48 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
+import type { Gridkey } from '../gridkey.js';
+import { nowSeconds } from '../lib/clock.js';
+import type { PatRecord } from '../store/types.js';
+import { actorOf, authenticateAdmin } from './admin-auth.js';
+import type { AuditEvent } from './audit.js';
+
+export interface AdminRequest {
+  req: FastifyRequest;
+  reply: FastifyReply;
+  admin: PatRecord;
+  now: number;
+  /** Records an audit entry for this admin, from this address. */
+  audit(action: string, target: string, detail?: Record<string, unknown>): Promise<void>;
+}
+
+type Handler = (ctx: AdminRequest) => Promise<unknown>;
+
+/** Registers one admin route: bearer-authenticated, audited through `ctx.audit`, never cached. */
+export function adminRoute(
+  app: FastifyInstance,
+  gk: Gridkey,
+  method: 'GET' | 'POST' | 'DELETE',
+  url: string,
+  schema: FastifySchema,
+  handler: Handler,
+): void {
+  app.route({
+    method,
+    url,
+    schema,
+    handler: async (req, reply) => {
+      const admin = await authenticateAdmin(gk, req);
+      reply.header('cache-control', 'no-store');
+      const audit = (action: string, target: string, detail: Record<string, unknown> = {}) => {
+        const event: AuditEvent = {
+          actor: actorOf(admin),
+          action,
+          target,
+          address: req.ip,
+          detail,
+        };
+        return gk.audit.record(event);
+      };
+      return handler({ req, reply, admin, now: nowSeconds(gk.clock), audit });
+    },
+  });
+}

@@ -1,0 +1,64 @@
+import { Type } from '@sinclair/typebox';
+
+/** Request bodies of the admin API: validated by Fastify and published in the OpenAPI document. */
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+const Scope = Type.String({ maxLength: 2000, description: 'space-separated scopes' });
+const IsoTime = Type.String({
+  format: 'date-time',
+  description: 'ISO 8601 date-time in the future',
+});
+
+export const CreatePatBody = Type.Object(
+  {
+    name: Name,
+    role: Type.String({ minLength: 1, maxLength: 40 }),
+    scope: Type.Optional(Scope),
+    expires: Type.Optional(IsoTime),
+  },
+  { additionalProperties: false },
+);
+export const AuthorisePatBody = Type.Object(
+  { api: Type.Boolean(), web: Type.Boolean(), expires: Type.Optional(IsoTime) },
+  { additionalProperties: false },
+);
+export const CreateClientBody = Type.Object(
+  {
+    name: Name,
+    scope: Type.Optional(Scope),
+    grants: Type.Optional(Type.String({ maxLength: 200 })),
+    auth: Type.Optional(
+      Type.Union([Type.Literal('client_secret_basic'), Type.Literal('client_secret_post')]),
+    ),
+    ttl: Type.Optional(Type.Integer({ minimum: 1 })),
+    audience: Type.Optional(Scope),
+  },
+  { additionalProperties: false },
+);
+export const CreateUserBody = Type.Object(
+  {
+    email: Type.String({ minLength: 3, maxLength: 320 }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
+export const CreateLoginTokenBody = Type.Object(
+  {
+    customer_uuid: Type.String({ format: 'uuid' }),
+    subject_uuid: Type.Optional(Type.String({ format: 'uuid' })),
+    scope: Type.Optional(Scope),
+    expires: Type.Optional(IsoTime),
+  },
+  { additionalProperties: false },
+);
+export const CreateApiKeyBody = Type.Object(
+  { name: Name, scope: Type.Optional(Scope), expires: Type.Optional(IsoTime) },
+  { additionalProperties: false },
+);
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+export const AuditQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+    before: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+);

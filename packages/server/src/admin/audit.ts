@@ -1,0 +1,37 @@
+import { type Clock, nowSeconds } from '../lib/clock.js';
+import type { AuditEntry, Store } from '../store/types.js';
+
+export interface AuditEvent {
+  actor: string;
+  action: string;
+  target: string;
+  address: string;
+  /** Never a secret: names, roles, scopes, ids. */
+  detail?: Record<string, unknown>;
+}
+
+/** Who did what, when and from where: every admin action and every token created, authorised or revoked. */
+export class AuditLog {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  record(event: AuditEvent): Promise<void> {
+    return this.store.audit.append({ at: nowSeconds(this.clock), detail: {}, ...event });
+  }
+
+  list(options: { limit: number; before?: number }): Promise<AuditEntry[]> {
+    return this.store.audit.list(options);
+  }
+}
+
+export const describeAuditEntry = (e: AuditEntry) => ({
+  id: e.id,
+  at: new Date(e.at * 1000).toISOString(),
+  actor: e.actor,
+  action: e.action,
+  target: e.target,
+  address: e.address,
+  detail: e.detail,
+});

@@ -1,0 +1,32 @@
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import type { Gridkey } from '../gridkey.js';
+import { adminOpenApi } from './openapi.js';
+import { registerPatRoutes } from './routes/pats.js';
+import { registerResourceRoutes } from './routes/resources.js';
+
+/** The page's files ship in the package beside dist/ (no build step, no CDN). */
+const ADMIN_UI_DIR = fileURLToPath(new URL('../../admin-ui/', import.meta.url));
+
+/** The admin API under /admin/api/ and the admin web page at /admin/. */
+export async function registerAdmin(
+  app: FastifyInstance,
+  gk: Gridkey,
+  issuer: () => string,
+): Promise<void> {
+  registerPatRoutes(app, gk);
+  registerResourceRoutes(app, gk);
+  app.get('/admin/api/openapi.json', async () => adminOpenApi(issuer()));
+  await app.register(fastifyStatic, {
+    root: ADMIN_UI_DIR,
+    prefix: '/admin/',
+    index: 'index.html',
+    // The page holds an admin token: it must not be framed by another site.
+    setHeaders: (res) => {
+      res.header('x-frame-options', 'DENY');
+      res.header('content-security-policy', "default-src 'self'; frame-ancestors 'none'");
+      res.header('cache-control', 'no-cache');
+    },
+  });
+}

@@ -1,0 +1,33 @@
+import { UsageError } from '../errors.js';
+
+/** Built-in roles; configuration (`roles`) adds or replaces entries. `*`: every scope and the admin API. */
+export const BUILT_IN_ROLES: Readonly<Record<string, readonly string[]>> = {
+  admin: ['*'],
+  user: ['read', 'write'],
+  viewer: ['read'],
+};
+
+export function roleScopes(
+  roles: Readonly<Record<string, readonly string[]>>,
+  role: string,
+): readonly string[] {
+  const merged = { ...BUILT_IN_ROLES, ...roles };
+  const scopes = merged[role];
+  if (scopes === undefined)
+    throw new UsageError(
+      `unknown role ${JSON.stringify(role)} (known: ${Object.keys(merged).join(', ')})`,
+    );
+  return scopes;
+}
+
+/** `--scope` narrows within the role; without it the PAT carries the role's scopes. */
+export function patScopes(
+  roleScopeList: readonly string[],
+  requested: readonly string[],
+): string[] {
+  if (requested.length === 0) return [...roleScopeList];
+  if (roleScopeList.includes('*')) return [...requested];
+  const outside = requested.filter((s) => !roleScopeList.includes(s));
+  if (outside.length > 0) throw new UsageError(`scope ${outside.join(' ')} is outside the role`);
+  return [...requested];
+}

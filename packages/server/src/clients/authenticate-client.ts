@@ -2,6 +2,7 @@ import { InvalidClientError, InvalidRequestError, TooManyRequestsError } from '.
 import type { Gridkey } from '../gridkey.js';
 import type { FormParams } from '../http/form-params.js';
 import { nowSeconds } from '../lib/clock.js';
+import { spendEach } from '../limits/limiter.js';
 import type { ClientAuthLimits } from '../limits/server-limits.js';
 import { secretMatches } from '../secrets/secret-hash.js';
 import type { ClientAuthMethod, ClientRecord } from '../store/types.js';
@@ -99,12 +100,12 @@ export async function authenticateClient(
   } catch (err) {
     if (!(err instanceof InvalidClientError)) throw err;
     const clientKey = presented.clientId.slice(0, MAX_CREDENTIAL_LENGTH);
-    const waits = await Promise.all([
-      guard.limits.byClient.spend(clientKey),
-      guard.limits.byAddress.spend(guard.address),
+    const wait = await spendEach([
+      [guard.limits.byClient, clientKey],
+      [guard.limits.byAddress, guard.address],
     ]);
-    const wait = Math.max(...waits.map((w) => w ?? 0));
-    if (wait > 0) throw new TooManyRequestsError('too many failed client authentications', wait);
+    if (wait !== undefined)
+      throw new TooManyRequestsError('too many failed client authentications', wait);
     throw err;
   }
 }

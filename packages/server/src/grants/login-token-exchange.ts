@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 import { InvalidLoginTokenError, TooManyRequestsError } from '../errors.js';
 import type { Gridkey } from '../gridkey.js';
 import { nowSeconds } from '../lib/clock.js';
-import type { Limiter, Limiters } from '../limits/limiter.js';
+import { type Limiter, type Limiters, spendEach } from '../limits/limiter.js';
 import { ENECTIVA_ACCESS_TOKEN_TTL_SECONDS, enectivaClaims } from '../profiles/enectiva.js';
 import { issueAccessToken } from '../tokens/access-token.js';
 
@@ -56,11 +56,11 @@ export async function exchangeLoginToken(
   }
   const loginToken = await gk.loginTokens.authenticate(request.customerUuid, request.loginToken);
   if (loginToken === undefined) {
-    const waits = await Promise.all(
-      [addressKey, `customer:${request.customerUuid}`].map((k) => limits.failures.spend(k)),
-    );
-    const wait = Math.max(...waits.map((w) => w ?? 0));
-    if (wait > 0)
+    const wait = await spendEach([
+      [limits.failures, addressKey],
+      [limits.failures, `customer:${request.customerUuid}`],
+    ]);
+    if (wait !== undefined)
       throw new TooManyRequestsError('too many failed exchanges; try again later', wait);
     throw new InvalidLoginTokenError('the login token is not valid for this customer');
   }

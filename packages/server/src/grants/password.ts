@@ -1,5 +1,6 @@
 import { InvalidGrantError, InvalidRequestError, TooManyRequestsError } from '../errors.js';
 import { nowSeconds } from '../lib/clock.js';
+import { spendEach } from '../limits/limiter.js';
 import { MAX_PASSWORD_BYTES } from '../secrets/password-hash.js';
 import type { Grant, GrantContext } from './grant.js';
 import { issueUserTokens } from './issue-user-tokens.js';
@@ -15,9 +16,12 @@ async function reserveAttempt(
   usernameKey: string,
 ): Promise<() => Promise<void>> {
   const { passwordFailuresByUsername: byUser, passwordFailuresByAddress: byAddress } = ctx.limits;
-  const waits = await Promise.all([byUser.spend(usernameKey), byAddress.spend(ctx.address)]);
-  const wait = Math.max(...waits.map((w) => w ?? 0));
-  if (wait > 0) throw new TooManyRequestsError('too many failed logins; try again later', wait);
+  const wait = await spendEach([
+    [byUser, usernameKey],
+    [byAddress, ctx.address],
+  ]);
+  if (wait !== undefined)
+    throw new TooManyRequestsError('too many failed logins; try again later', wait);
   return async () => {
     await Promise.all([byUser.refund(usernameKey), byAddress.refund(ctx.address)]);
   };

@@ -79,20 +79,14 @@ export async function buildApp(gk: Gridkey, options: AppOptions): Promise<Fastif
 
   const limits = createServerLimits(gk.config, logger);
   app.addHook('onClose', () => limits.close());
-  const clientUsage = new UsageRecorder(
-    gk.clock,
-    gk.config.lastUsedDebounceSeconds,
-    (id, now) => gk.store.clients.touch(id, now),
-    (err) => logger.warn({ err: (err as Error).message }, 'recording client use failed'),
-  );
+  const usage = (what: string, write: (id: string, now: number) => Promise<void>) =>
+    new UsageRecorder(gk.clock, gk.config.lastUsedDebounceSeconds, write, (err) =>
+      logger.warn({ err: (err as Error).message }, `recording ${what} use failed`),
+    );
+  const clientUsage = usage('client', (id, now) => gk.store.clients.touch(id, now));
   registerTokenEndpoint(app, { gk, limits, issuer, clientUsage }, routes);
   await registerAccessTokensEndpoint(app, gk, issuer, limits.exchange);
-  const apiKeyUsage = new UsageRecorder(
-    gk.clock,
-    gk.config.lastUsedDebounceSeconds,
-    (id, now) => gk.store.apiKeys.touch(id, now),
-    (err) => logger.warn({ err: (err as Error).message }, 'recording API key use failed'),
-  );
+  const apiKeyUsage = usage('API key', (id, now) => gk.store.apiKeys.touch(id, now));
   registerIntrospectionEndpoint(app, gk, issuer, limits.clientAuth, apiKeyUsage);
   registerRevocationEndpoint(app, gk, issuer, limits.clientAuth);
   registerRevocationFeed(app, gk);

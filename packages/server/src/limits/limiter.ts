@@ -105,3 +105,12 @@ export function redisLimiters(url: string, logger: Logger): Limiters {
     },
   };
 }
+
+/** Spends one point from each (limiter, key); the longest wait when any budget is now exceeded. */
+export async function spendEach(
+  charges: ReadonlyArray<readonly [Limiter, string]>,
+): Promise<number | undefined> {
+  const waits = await Promise.all(charges.map(([limiter, key]) => limiter.spend(key)));
+  const wait = Math.max(0, ...waits.map((w) => w ?? 0));
+  return wait > 0 ? wait : undefined;
+}

@@ -79,6 +79,7 @@ export async function buildApp(gk: Gridkey, options: AppOptions): Promise<Fastif
 
   const limits = createServerLimits(gk.config, logger);
   app.addHook('onClose', () => limits.close());
+  await limits.ready();
   const usage = (what: string, write: (id: string, now: number) => Promise<void>) =>
     new UsageRecorder(gk.clock, gk.config.lastUsedDebounceSeconds, write, (err) =>
       logger.warn({ err: (err as Error).message }, `recording ${what} use failed`),

@@ -27,8 +27,13 @@ export interface LimiterOptions {
 /** Makes the server's limiters: in memory, or shared by every node through Redis. */
 export interface Limiters {
   create(options: LimiterOptions): Limiter;
+  /** Resolves once the shared store answers, or after a short wait (then budgets start local). */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** How long a starting node waits for Redis before it serves on local budgets. */
+const READY_WAIT_MS = 3000;
 
 const secondsOf = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
 
@@ -58,7 +63,7 @@ const memory = (o: LimiterOptions) =>
 
 /** One node's budgets, in memory. */
 export function memoryLimiters(): Limiters {
-  return { create: (o) => wrap(memory(o), o.points), close: async () => {} };
+  return { create: (o) => wrap(memory(o), o.points), ready: async () => {}, close: async () => {} };
 }
 
 /**
@@ -100,6 +105,17 @@ export function redisLimiters(url: string, logger: Logger): Limiters {
         }),
         o.points,
       ),
+    async ready() {
+      if (redis.status === 'ready') return;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise((resolve) => redis.once('ready', resolve)),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, READY_WAIT_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+    },
     async close() {
       redis.disconnect();
     },

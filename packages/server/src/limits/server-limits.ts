@@ -17,6 +17,7 @@ export interface ServerLimits {
   clientAuth: ClientAuthLimits;
   /** The token budget of clients allowed `points` tokens a minute. */
   tokenBudget(points: number): Limiter;
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -48,6 +49,7 @@ export function createServerLimits(config: Config, logger: Logger): ServerLimits
       }
       return budget;
     },
+    ready: () => limiters.ready(),
     close: () => limiters.close(),
   };
 }

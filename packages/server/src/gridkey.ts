@@ -90,6 +90,7 @@ export async function openGridkey(
         issuer: config.issuer ?? `http://${config.host}:${config.port}`,
         roles: config.roles,
         defaultTtlSeconds: config.patDefaultTtlSeconds,
+        lastUsedDebounceSeconds: config.lastUsedDebounceSeconds,
       }),
       audit: new AuditLog(store, clock),
       users: new Users(store, clock, {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { decodeProtectedHeader } from 'jose';
+import { UsageRecorder } from '../clients/usage-recorder.js';
 import { UnknownIdError, UsageError } from '../errors.js';
 import { signCompactJws } from '../keys/compact-jws.js';
 import type { KeyRing } from '../keys/key-ring.js';
@@ -28,6 +29,7 @@ export interface PatSettings {
   issuer: string;
   roles: Readonly<Record<string, readonly string[]>>;
   defaultTtlSeconds: number;
+  lastUsedDebounceSeconds: number;
 }
 
 export function patStatus(p: PatRecord, now: number): PatStatus {
@@ -45,13 +47,23 @@ export function patStatus(p: PatRecord, now: number): PatStatus {
  * state lives here, so every request sees a change at once.
  */
 export class Pats {
+  private readonly usage: UsageRecorder;
+
   constructor(
     private readonly store: Store,
     private readonly pepper: Buffer,
     private readonly clock: Clock,
     private readonly keys: KeyRing,
     private readonly settings: PatSettings,
-  ) {}
+  ) {
+    // "Last used" is informational: a failed write must not fail the request.
+    this.usage = new UsageRecorder(
+      clock,
+      settings.lastUsedDebounceSeconds,
+      (id, now) => store.pats.touch(id, now),
+      () => {},
+    );
+  }
 
   async create(input: {
     name: string;
@@ -168,6 +180,7 @@ export class Pats {
         refused: `the token is not authorised for the ${on === 'api' ? 'JSON API' : 'web page'}`,
       };
     }
+    this.usage.record(pat.id);
     return { pat };
   }
 }

@@ -270,6 +270,10 @@ describe.each(storeTargets())('PATs and the admin API on $kind', (target) => {
     expect((await introspect(out.token)).json).toMatchObject({ active: true, scope: 'read' });
     const list = await runCli(['pat', 'list', '--json', ...where]);
     expect(list.stdout).not.toContain(out.token);
+    const listed = (list.json() as { id: string; last_used_at: string | null }[]).find(
+      (p) => p.id === out.id,
+    );
+    expect(listed?.last_used_at).not.toBeNull();
     expect((await runCli(['pat', 'revoke', out.id, '--json', ...where])).json()).toMatchObject({
       status: 'revoked',
     });

@@ -180,7 +180,10 @@ describe.each(storeTargets())('token endpoint errors on $kind', (target) => {
   });
 
   it('never answers 5xx and never changes what is stored, whatever the request', async () => {
-    const before = await server.gk.store.clients.list();
+    // Only the informational last-use time may change (a valid request may slip through).
+    const clients = async () =>
+      (await server.gk.store.clients.list()).map(({ lastUsedAt: _, ...c }) => c);
+    const before = await clients();
     const field = fc.oneof(
       fc.constantFrom('grant_type', 'client_id', 'client_secret', 'scope', 'audience', 'x'),
       fc.string({ maxLength: 8 }),
@@ -227,7 +230,7 @@ describe.each(storeTargets())('token endpoint errors on $kind', (target) => {
       ),
       { numRuns: 150 },
     );
-    expect(await server.gk.store.clients.list()).toEqual(before);
+    expect(await clients()).toEqual(before);
     expect(await server.gk.store.revocations.listAfter(0, 0, 10)).toEqual([]);
   });
 });

@@ -15,9 +15,11 @@ export async function openSqliteStore(path: string): Promise<KyselyStore> {
   const database = new SQLite(path);
   // Hashes and sealed keys are not for other users of the machine.
   chmodSync(path, 0o600);
+  // Wait for other processes (a second node, the CLI) before anything else:
+  // even switching to WAL needs a moment's exclusive access.
+  database.pragma('busy_timeout = 5000');
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');
-  database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   const store = new KyselyStore(
     new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),

@@ -9,7 +9,8 @@ export interface StoreContext {
   dialect: Dialect;
   /**
    * Serialises a transaction against others taking the same lock: on
-   * PostgreSQL a transaction-scoped advisory lock; SQLite has a single writer.
+   * PostgreSQL a transaction-scoped advisory lock; on SQLite the database's
+   * single write lock, taken first.
    */
   serialise(trx: Transaction<Database>, lock: number): Promise<void>;
   /** The same, for one named thing (a refresh-token family): other names do not wait. */
@@ -21,7 +22,14 @@ export function storeContext(db: Kysely<Database>, dialect: Dialect): StoreConte
     db,
     dialect,
     async serialise(trx, lock) {
-      if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${lock})`.execute(trx);
+      if (dialect === 'postgres') {
+        await sql`select pg_advisory_xact_lock(${lock})`.execute(trx);
+      } else {
+        // SQLite: write first, so the transaction takes the write lock (waiting
+        // busy_timeout for another process) before it reads anything; a read
+        // snapshot upgraded to a write later fails with SQLITE_BUSY at once.
+        await sql`update gridkey_meta set value = value where key = 'write-lock'`.execute(trx);
+      }
     },
     async serialiseOn(trx, name) {
       if (dialect === 'postgres') {

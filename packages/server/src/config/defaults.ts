@@ -39,7 +39,7 @@ export const DEFAULTS = Object.freeze({
   refreshTokenFamilyMaxSeconds: 90 * 86400,
   /** A spent token presented again within this many seconds is refused without revoking its family. Off. */
   refreshTokenReuseGraceSeconds: 0,
-  /** Tokens a client may obtain a minute, on every path and profile (a client's own budget wins). */
+  /** client_credentials token requests a client may make a minute, on every path and profile (its own budget wins). */
   clientTokensPerMinute: 60,
   /** Failed client authentications a minute, per client_id and per address, before 429. */
   clientAuthFailuresPerMinute: 20,

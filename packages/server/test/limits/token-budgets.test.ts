@@ -150,10 +150,12 @@ describe.each(storeTargets())('token budgets, token reuse and deprecation on $ki
       ['--sunset', '2099-01-01T00:00:00Z'],
       ['--reuse-tokens', 'maybe'],
       ['--token-budget', '0'],
+      ['--token-budget', 'abc'],
       [],
     ]) {
       const bad = await runCli(['client', 'update', client.id, ...args, ...where]);
       expect(bad.code, args.join(' ')).toBe(1);
+      expect(bad.stderr, args.join(' ')).toMatch(/^gridkey: .+\n$/);
     }
   });
 });

@@ -36,8 +36,12 @@ interface UpdateOptions extends CommonOptions {
 function policyUpdate(opts: UpdateOptions, now: number): ClientPolicyUpdate {
   const update: ClientPolicyUpdate = {};
   if (opts.tokenBudget !== undefined) {
-    update.tokenBudgetPerMinute =
-      opts.tokenBudget === 'default' ? null : parseWholeNumber('--token-budget')(opts.tokenBudget);
+    if (opts.tokenBudget !== 'default' && !/^\d{1,7}$/.test(opts.tokenBudget)) {
+      throw new UsageError(
+        '--token-budget takes a whole number of token requests a minute, or "default"',
+      );
+    }
+    update.tokenBudgetPerMinute = opts.tokenBudget === 'default' ? null : Number(opts.tokenBudget);
   }
   if (opts.reuseTokens !== undefined) {
     if (!['on', 'off'].includes(opts.reuseTokens))
@@ -88,7 +92,7 @@ export function clientCommand(): Command {
     .option('--audience <audiences>', 'space-separated audiences the client may request')
     .option(
       '--token-budget <n>',
-      'tokens a minute (default: the server’s)',
+      'client_credentials token requests a minute (default: the server’s)',
       parseWholeNumber('--token-budget'),
     )
     .option(
@@ -152,7 +156,7 @@ export function clientCommand(): Command {
 
   withCommonOptions(client.command('update').argument('<id>'))
     .description('change a client’s token budget, token reuse or deprecation')
-    .option('--token-budget <n>', 'tokens a minute, or "default"')
+    .option('--token-budget <n>', 'client_credentials token requests a minute, or "default"')
     .option(
       '--reuse-tokens <on|off>',
       'answer repeated client_credentials requests with the still-valid token',

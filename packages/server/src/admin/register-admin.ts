@@ -18,6 +18,7 @@ export async function registerAdmin(
   registerPatRoutes(app, gk);
   registerResourceRoutes(app, gk);
   app.get('/admin/api/openapi.json', async () => adminOpenApi(issuer()));
+  app.get('/admin', async (_req, reply) => reply.redirect('/admin/', 301));
   await app.register(fastifyStatic, {
     root: ADMIN_UI_DIR,
     prefix: '/admin/',

@@ -232,6 +232,17 @@ describe.each(storeTargets())('PATs and the admin API on $kind', (target) => {
     }
   });
 
+  it('lists the roles in the session and redirects /admin to the page', async () => {
+    const session = await api('GET', '/admin/api/session', admin);
+    expect(session.json).toMatchObject({
+      pat: { role: 'admin' },
+      roles: ['admin', 'user', 'viewer'],
+    });
+    const res = await fetch(`${server.url}/admin`, { redirect: 'manual' });
+    expect(res.status).toBe(301);
+    expect(res.headers.get('location')).toBe('/admin/');
+  });
+
   it('serves its OpenAPI document', async () => {
     const doc = (await (await fetch(`${server.url}/admin/api/openapi.json`)).json()) as {
       openapi: string;

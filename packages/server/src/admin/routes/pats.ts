@@ -4,6 +4,7 @@ import { parseScopeList } from '../../clients/client-registry.js';
 import type { Gridkey } from '../../gridkey.js';
 import { parseFutureIsoTime } from '../../lib/iso-time.js';
 import { describePat } from '../../tokens/pats.js';
+import { BUILT_IN_ROLES } from '../../tokens/roles.js';
 import { adminRoute } from '../admin-context.js';
 import { AuthorisePatBody, CreatePatBody, IdParams } from '../admin-schemas.js';
 
@@ -12,6 +13,7 @@ type Id = Static<typeof IdParams>;
 export function registerPatRoutes(app: FastifyInstance, gk: Gridkey): void {
   adminRoute(app, gk, 'GET', '/admin/api/session', {}, async ({ admin }) => ({
     pat: { id: admin.id, name: admin.name, role: admin.role },
+    roles: Object.keys({ ...BUILT_IN_ROLES, ...gk.config.roles }),
   }));
 
   adminRoute(app, gk, 'GET', '/admin/api/pats', {}, async ({ now }) =>

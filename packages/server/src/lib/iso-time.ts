@@ -14,3 +14,12 @@ export function parseFutureIsoTime(text: string, what: string, nowSeconds: numbe
 
 export const isoOrNull = (seconds: number | null): string | null =>
   seconds === null ? null : new Date(seconds * 1000).toISOString();
+
+/** `{ expiresAt }` from an optional ISO 8601 flag or field, or nothing when it is absent. */
+export function optionalExpiry(
+  text: string | undefined,
+  what: string,
+  nowSeconds: number,
+): { expiresAt?: number } {
+  return text === undefined ? {} : { expiresAt: parseFutureIsoTime(text, what, nowSeconds) };
+}

@@ -2,7 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { parseScopeList } from '../../clients/client-registry.js';
 import type { Gridkey } from '../../gridkey.js';
-import { parseFutureIsoTime } from '../../lib/iso-time.js';
+import { optionalExpiry, parseFutureIsoTime } from '../../lib/iso-time.js';
 import { describePat } from '../../tokens/pats.js';
 import { BUILT_IN_ROLES } from '../../tokens/roles.js';
 import { adminRoute } from '../admin-context.js';
@@ -32,9 +32,7 @@ export function registerPatRoutes(app: FastifyInstance, gk: Gridkey): void {
         name: body.name,
         role: body.role,
         scopes: parseScopeList(body.scope),
-        ...(body.expires === undefined
-          ? {}
-          : { expiresAt: parseFutureIsoTime(body.expires, 'expires', now) }),
+        ...optionalExpiry(body.expires, 'expires', now),
       });
       await audit('pat.create', record.id, {
         name: record.name,

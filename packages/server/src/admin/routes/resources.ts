@@ -4,7 +4,7 @@ import { describeClient, parseScopeList } from '../../clients/client-registry.js
 import { UnknownIdError } from '../../errors.js';
 import type { Gridkey } from '../../gridkey.js';
 import { rotateSigningKeys } from '../../keys/key-ring.js';
-import { parseFutureIsoTime } from '../../lib/iso-time.js';
+import { optionalExpiry } from '../../lib/iso-time.js';
 import { describeApiKey } from '../../tokens/api-keys.js';
 import { describeLoginToken } from '../../tokens/login-tokens.js';
 import { describeUser } from '../../users/users.js';
@@ -120,9 +120,7 @@ export function registerResourceRoutes(app: FastifyInstance, gk: Gridkey): void 
         customerUuid: body.customer_uuid,
         scopes: parseScopeList(body.scope),
         ...(body.subject_uuid === undefined ? {} : { subjectUuid: body.subject_uuid }),
-        ...(body.expires === undefined
-          ? {}
-          : { expiresAt: parseFutureIsoTime(body.expires, 'expires', now) }),
+        ...optionalExpiry(body.expires, 'expires', now),
       });
       await audit('login_token.create', String(record.id), { customer_uuid: record.customerUuid });
       const { id, customer_uuid, ...rest } = describeLoginToken(record, now);
@@ -164,9 +162,7 @@ export function registerResourceRoutes(app: FastifyInstance, gk: Gridkey): void 
       const { record, key } = await gk.apiKeys.create({
         name: body.name,
         scopes: parseScopeList(body.scope),
-        ...(body.expires === undefined
-          ? {}
-          : { expiresAt: parseFutureIsoTime(body.expires, 'expires', now) }),
+        ...optionalExpiry(body.expires, 'expires', now),
       });
       await audit('api_key.create', record.id, { name: record.name });
       const { id, ...rest } = describeApiKey(record, now);

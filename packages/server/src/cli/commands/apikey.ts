@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { parseScopeList } from '../../clients/client-registry.js';
 import { nowSeconds } from '../../lib/clock.js';
-import { parseFutureIsoTime } from '../../lib/iso-time.js';
+import { optionalExpiry } from '../../lib/iso-time.js';
 import { describeApiKey } from '../../tokens/api-keys.js';
 import {
   type CommonOptions,
@@ -31,9 +31,7 @@ export function apiKeyCommand(): Command {
         const { record, key } = await gk.apiKeys.create({
           name: opts.name,
           scopes: parseScopeList(opts.scope),
-          ...(opts.expires === undefined
-            ? {}
-            : { expiresAt: parseFutureIsoTime(opts.expires, '--expires', now) }),
+          ...optionalExpiry(opts.expires, '--expires', now),
         });
         const { id, ...rest } = describeApiKey(record, now);
         print(opts, { id, key, ...rest }, () =>

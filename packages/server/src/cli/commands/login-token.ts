@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { parseScopeList } from '../../clients/client-registry.js';
 import { UsageError } from '../../errors.js';
 import { nowSeconds } from '../../lib/clock.js';
-import { parseFutureIsoTime } from '../../lib/iso-time.js';
+import { optionalExpiry } from '../../lib/iso-time.js';
 import { canonicalUuid } from '../../lib/uuid.js';
 import { describeLoginToken } from '../../tokens/login-tokens.js';
 import {
@@ -44,9 +44,7 @@ export function loginTokenCommand(): Command {
           customerUuid: opts.customer,
           scopes: parseScopeList(opts.scope),
           ...(opts.subject === undefined ? {} : { subjectUuid: opts.subject }),
-          ...(opts.expires === undefined
-            ? {}
-            : { expiresAt: parseFutureIsoTime(opts.expires, '--expires', now) }),
+          ...optionalExpiry(opts.expires, '--expires', now),
         });
         const { id, customer_uuid, ...rest } = describeLoginToken(record, now);
         print(opts, { id, customer_uuid, login_token: token, ...rest }, () =>

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { parseScopeList } from '../../clients/client-registry.js';
 import type { Gridkey } from '../../gridkey.js';
 import { nowSeconds } from '../../lib/clock.js';
-import { parseFutureIsoTime } from '../../lib/iso-time.js';
+import { optionalExpiry, parseFutureIsoTime } from '../../lib/iso-time.js';
 import { describePat } from '../../tokens/pats.js';
 import {
   type CommonOptions,
@@ -38,9 +38,7 @@ export function patCommand(): Command {
               name: opts.name,
               role: opts.role,
               scopes: parseScopeList(opts.scope),
-              ...(opts.expires === undefined
-                ? {}
-                : { expiresAt: parseFutureIsoTime(opts.expires, '--expires', now) }),
+              ...optionalExpiry(opts.expires, '--expires', now),
             });
             await cliAudit(gk, 'pat.create', record.id, { name: record.name, role: record.role });
             const { id, status, ...rest } = describePat(record, now);

@@ -19,8 +19,13 @@ export async function authenticateAdmin(gk: Gridkey, req: FastifyRequest): Promi
     throw new InvalidTokenError('an admin token is required (Authorization: Bearer …)');
   const result = await gk.pats.authenticate(match[1], interfaceOf(req));
   if ('refused' in result) throw new InvalidTokenError(result.refused);
-  if (result.pat.role !== 'admin')
-    throw new InsufficientScopeError('the admin API needs a token with role admin');
+  // The whole role, not a narrowed admin token: whoever can use the admin API
+  // can mint any token, so only a token that already holds everything may.
+  if (result.pat.role !== 'admin' || !result.pat.scopes.includes('*')) {
+    throw new InsufficientScopeError(
+      'the admin API needs a token with role admin and its full scope',
+    );
+  }
   return result.pat;
 }
 

@@ -31,7 +31,7 @@ export function adminRoute(
     schema,
     handler: async (req, reply) => {
       const admin = await authenticateAdmin(gk, req);
-      reply.header('cache-control', 'no-store');
+      reply.headers({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
       const audit = (action: string, target: string, detail: Record<string, unknown> = {}) => {
         const event: AuditEvent = {
           actor: actorOf(admin),

@@ -11,7 +11,7 @@ const IsoTime = Type.String({
 export const CreatePatBody = Type.Object(
   {
     name: Name,
-    role: Type.String({ minLength: 1, maxLength: 40 }),
+    role: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,39}$' }),
     scope: Type.Optional(Scope),
     expires: Type.Optional(IsoTime),
   },

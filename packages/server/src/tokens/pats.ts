@@ -143,13 +143,15 @@ export class Pats {
     if (grant.until !== undefined && grant.until > pat.expiresAt) {
       throw new UsageError('an authorisation may shorten the lifetime, not extend it');
     }
-    if (
-      !(await this.store.pats.authorise(
-        id,
-        { api: grant.api, web: grant.web, until: grant.until ?? null },
-        nowSeconds(this.clock),
-      ))
-    ) {
+    const now = nowSeconds(this.clock);
+    if (patStatus(pat, now) === 'expired') throw new UsageError(`PAT ${id} has expired`);
+    // A lifetime shortened earlier stays shortened: re-authorising (to add
+    // the web page, say) never lengthens it.
+    const limits = [grant.until, pat.authorisedUntil ?? undefined].filter(
+      (t): t is number => t !== undefined,
+    );
+    const until = limits.length === 0 ? null : Math.min(...limits);
+    if (!(await this.store.pats.authorise(id, { api: grant.api, web: grant.web, until }, now))) {
       throw new UsageError(`PAT ${id} is revoked`);
     }
     return this.get(id);

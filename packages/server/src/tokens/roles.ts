@@ -11,8 +11,9 @@ export function roleScopes(
   roles: Readonly<Record<string, readonly string[]>>,
   role: string,
 ): readonly string[] {
-  const merged = { ...BUILT_IN_ROLES, ...roles };
-  const scopes = merged[role];
+  const merged: Record<string, readonly string[]> = { ...BUILT_IN_ROLES, ...roles };
+  // Own properties only: "constructor" or "toString" are not roles.
+  const scopes = Object.hasOwn(merged, role) ? merged[role] : undefined;
   if (scopes === undefined)
     throw new UsageError(
       `unknown role ${JSON.stringify(role)} (known: ${Object.keys(merged).join(', ')})`,

@@ -243,6 +243,65 @@ describe.each(storeTargets())('PATs and the admin API on $kind', (target) => {
     expect(res.headers.get('location')).toBe('/admin/');
   });
 
+  it('refuses a narrowed admin token: it could otherwise mint a full one', async () => {
+    const narrowed = await server.gk.pats.create({
+      name: 'read-only admin',
+      role: 'admin',
+      scopes: ['read'],
+    });
+    await server.gk.pats.authorise(narrowed.record.id, { api: true, web: true });
+    const res = await api('POST', '/admin/api/pats', narrowed.token, {
+      name: 'escalated',
+      role: 'admin',
+    });
+    expect(res.status).toBe(403);
+    expect(res.json?.error).toBe('insufficient_scope');
+  });
+
+  it('answers role names that are not roles with 400, never 500', async () => {
+    for (const role of ['constructor', 'toString', '__proto__', 'Admin']) {
+      const res = await api('POST', '/admin/api/pats', admin, { name: 'x', role, scope: 'a' });
+      expect(res.status, role).toBe(400);
+    }
+    const cli = await runCli([
+      'pat',
+      'create',
+      '--name',
+      'x',
+      '--role',
+      'constructor',
+      '--data-dir',
+      server.dataDir,
+      '--db',
+      server.dbUrl,
+    ]);
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toMatch(/^gridkey: unknown role "constructor"/);
+  });
+
+  it('keeps a shortened lifetime when re-authorising, and refuses to revive an expired PAT', async () => {
+    const created = await server.gk.pats.create({ name: 'short', role: 'viewer' });
+    const soon = Math.floor(clock.now() / 1000) + 600;
+    await server.gk.pats.authorise(created.record.id, { api: true, web: false, until: soon });
+    const again = await api('POST', `/admin/api/pats/${created.record.id}/authorise`, admin, {
+      api: true,
+      web: true,
+    });
+    expect(again.json).toMatchObject({
+      api: true,
+      web: true,
+      expires_at: new Date(soon * 1000).toISOString(),
+    });
+    clock.advance(600);
+    const revived = await api('POST', `/admin/api/pats/${created.record.id}/authorise`, admin, {
+      api: true,
+      web: true,
+    });
+    expect(revived.status).toBe(400);
+    expect(revived.json?.error_description).toMatch(/has expired/);
+    clock.advance(-600);
+  });
+
   it('serves its OpenAPI document', async () => {
     const doc = (await (await fetch(`${server.url}/admin/api/openapi.json`)).json()) as {
       openapi: string;

@@ -64,12 +64,6 @@ export class InvalidTargetError extends OAuthError {
   readonly status = 400;
 }
 
-/** RFC 7009 §2.2.1 */
-export class UnsupportedTokenTypeError extends OAuthError {
-  readonly error = 'unsupported_token_type';
-  readonly status = 400;
-}
-
 export class PayloadTooLargeError extends OAuthError {
   readonly error = 'invalid_request';
   readonly status = 413;
@@ -89,11 +83,6 @@ export class ServerError extends OAuthError {
   readonly error = 'server_error';
   readonly status = 500;
   override readonly expose = false;
-}
-
-export class TemporarilyUnavailableError extends OAuthError {
-  readonly error = 'temporarily_unavailable';
-  readonly status = 503;
 }
 
 /** A command-line or configuration mistake: one line on stderr, non-zero exit. */

@@ -64,3 +64,13 @@ export function requireSubcommand(group: Command): Command {
     throw new UsageError(`${group.name()} needs a subcommand: ${names}`);
   });
 }
+
+/** A list: the rows as JSON with --json; otherwise one line each, or `empty`. */
+export function printRows<T>(
+  opts: CommonOptions,
+  rows: T[],
+  empty: string,
+  line: (row: T) => string,
+): void {
+  print(opts, rows, () => (rows.length === 0 ? empty : rows.map(line).join('\n')));
+}

@@ -24,20 +24,25 @@ describe.each(storeTargets())(
       server = undefined;
     });
 
-    it('locks a username out with 429 and Retry-After, even for the right password', async () => {
-      server = await startTestServer(target, {
-        config: { passwordScryptLogN: 10, passwordFailuresPerUsername: 3 },
-      });
-      const app = await server.client({ name: 'app', ...spec });
-      await server.gk.users.create('jane@example.com', PASSWORD);
-      const attempt = (password: string, username = 'jane@example.com') =>
-        postForm(`${server?.url}/oauth2/token`, {
+    /** A server with jane and an app allowed the password grant; `login` posts one attempt. */
+    async function janeAndApp(config: Record<string, unknown>) {
+      server = await startTestServer(target, { config: { passwordScryptLogN: 10, ...config } });
+      const s = server;
+      const app = await s.client({ name: 'app', ...spec });
+      await s.gk.users.create('jane@example.com', PASSWORD);
+      const login = (password: string, username = 'jane@example.com') =>
+        postForm(`${s.url}/oauth2/token`, {
           grant_type: 'password',
           username,
           password,
           client_id: app.id,
           client_secret: app.secret,
         });
+      return { login };
+    }
+
+    it('locks a username out with 429 and Retry-After, even for the right password', async () => {
+      const { login: attempt } = await janeAndApp({ passwordFailuresPerUsername: 3 });
       for (let i = 0; i < 3; i++) expect((await attempt('wrong')).status).toBe(400);
       const locked = await attempt(PASSWORD);
       expect(locked.status).toBe(429);
@@ -48,66 +53,27 @@ describe.each(storeTargets())(
     });
 
     it('counts a burst of parallel guesses before checking them', async () => {
-      server = await startTestServer(target, {
-        config: { passwordScryptLogN: 10, passwordFailuresPerUsername: 5 },
-      });
-      const app = await server.client({ name: 'app', ...spec });
-      await server.gk.users.create('jane@example.com', PASSWORD);
-      const results = await Promise.all(
-        Array.from({ length: 20 }, () =>
-          postForm(`${server?.url}/oauth2/token`, {
-            grant_type: 'password',
-            username: 'jane@example.com',
-            password: 'wrong',
-            client_id: app.id,
-            client_secret: app.secret,
-          }),
-        ),
-      );
+      const { login } = await janeAndApp({ passwordFailuresPerUsername: 5 });
+      const results = await Promise.all(Array.from({ length: 20 }, () => login('wrong')));
       expect(results.filter((r) => r.status === 400)).toHaveLength(5);
       expect(results.filter((r) => r.status === 429)).toHaveLength(15);
     });
 
     it('gives a successful login its reserved attempt back', async () => {
-      server = await startTestServer(target, {
-        config: { passwordScryptLogN: 10, passwordFailuresPerUsername: 2 },
-      });
-      const app = await server.client({ name: 'app', ...spec });
-      await server.gk.users.create('jane@example.com', PASSWORD);
-      const login = (password: string) =>
-        postForm(`${server?.url}/oauth2/token`, {
-          grant_type: 'password',
-          username: 'jane@example.com',
-          password,
-          client_id: app.id,
-          client_secret: app.secret,
-        });
+      const { login } = await janeAndApp({ passwordFailuresPerUsername: 2 });
       for (let i = 0; i < 5; i++) expect((await login(PASSWORD)).status).toBe(200);
       expect((await login('wrong')).status).toBe(400);
       expect((await login(PASSWORD)).status).toBe(200);
     });
 
     it('locks an address out across usernames', async () => {
-      server = await startTestServer(target, {
-        config: {
-          passwordScryptLogN: 10,
-          passwordFailuresPerAddress: 2,
-          passwordFailuresPerUsername: 100,
-        },
+      const { login } = await janeAndApp({
+        passwordFailuresPerAddress: 2,
+        passwordFailuresPerUsername: 100,
       });
-      const app = await server.client({ name: 'app', ...spec });
-      await server.gk.users.create('jane@example.com', PASSWORD);
-      const attempt = (username: string, password: string) =>
-        postForm(`${server?.url}/oauth2/token`, {
-          grant_type: 'password',
-          username,
-          password,
-          client_id: app.id,
-          client_secret: app.secret,
-        });
-      expect((await attempt('a@example.com', 'x')).status).toBe(400);
-      expect((await attempt('b@example.com', 'x')).status).toBe(400);
-      expect((await attempt('jane@example.com', PASSWORD)).status).toBe(429);
+      expect((await login('x', 'a@example.com')).status).toBe(400);
+      expect((await login('x', 'b@example.com')).status).toBe(400);
+      expect((await login(PASSWORD, 'jane@example.com')).status).toBe(429);
     });
 
     it('expires refresh tokens after their lifetime and families after their absolute lifetime', async () => {

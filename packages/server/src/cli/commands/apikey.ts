@@ -6,6 +6,7 @@ import { describeApiKey } from '../../tokens/api-keys.js';
 import {
   type CommonOptions,
   print,
+  printRows,
   requireSubcommand,
   withCommonOptions,
   withGridkey,
@@ -46,10 +47,11 @@ export function apiKeyCommand(): Command {
       withGridkey(opts, async (gk) => {
         const now = nowSeconds(gk.clock);
         const rows = (await gk.apiKeys.list()).map((k) => describeApiKey(k, now));
-        print(opts, rows, () =>
-          rows.length === 0
-            ? 'no API keys'
-            : rows.map((k) => `${k.id}  ${k.key_hint}  ${k.name}  ${k.status}`).join('\n'),
+        printRows(
+          opts,
+          rows,
+          'no API keys',
+          (k) => `${k.id}  ${k.key_hint}  ${k.name}  ${k.status}`,
         );
       }),
     );

@@ -8,6 +8,7 @@ import {
   type CommonOptions,
   parseWholeNumber,
   print,
+  printRows,
   requireSubcommand,
   withCommonOptions,
   withGridkey,
@@ -66,18 +67,10 @@ function policyUpdate(opts: UpdateOptions, now: number): ClientPolicyUpdate {
   return update;
 }
 
-const table = (rows: ReturnType<typeof describeClient>[]) =>
-  rows.length === 0
-    ? 'no clients'
-    : rows
-        .map(
-          (c) =>
-            `${c.client_id}  ${c.name}  [${c.grant_types.join(' ')}]  scope="${c.scope}"` +
-            (c.deprecated
-              ? `  DEPRECATED${c.in_use_since_deprecation ? ' (still in use)' : ''}`
-              : ''),
-        )
-        .join('\n');
+/** One line of `client list`: deprecated clients stand out, and whether they are still used. */
+const clientLine = (c: ReturnType<typeof describeClient>) =>
+  `${c.client_id}  ${c.name}  [${c.grant_types.join(' ')}]  scope="${c.scope}"` +
+  (c.deprecated ? `  DEPRECATED${c.in_use_since_deprecation ? ' (still in use)' : ''}` : '');
 
 export function clientCommand(): Command {
   const client = new Command('client').description('register and manage OAuth clients');
@@ -128,7 +121,7 @@ export function clientCommand(): Command {
     .action((opts: CommonOptions) =>
       withGridkey(opts, async (gk) => {
         const rows = (await gk.clients.list()).map(describeClient);
-        print(opts, rows, () => table(rows));
+        printRows(opts, rows, 'no clients', clientLine);
       }),
     );
 

@@ -8,6 +8,7 @@ import { describeLoginToken } from '../../tokens/login-tokens.js';
 import {
   type CommonOptions,
   print,
+  printRows,
   requireSubcommand,
   withCommonOptions,
   withGridkey,
@@ -69,12 +70,11 @@ export function loginTokenCommand(): Command {
         const rows = (
           await gk.loginTokens.list(customerUuid === undefined ? {} : { customerUuid })
         ).map((t) => describeLoginToken(t, now));
-        print(opts, rows, () =>
-          rows.length === 0
-            ? 'no login tokens'
-            : rows
-                .map((t) => `${t.id}  ${t.customer_uuid}  ${t.status}  scope="${t.scope}"`)
-                .join('\n'),
+        printRows(
+          opts,
+          rows,
+          'no login tokens',
+          (t) => `${t.id}  ${t.customer_uuid}  ${t.status}  scope="${t.scope}"`,
         );
       }),
     );

@@ -7,6 +7,7 @@ import { describePat } from '../../tokens/pats.js';
 import {
   type CommonOptions,
   print,
+  printRows,
   requireSubcommand,
   withCommonOptions,
   withGridkey,
@@ -101,15 +102,12 @@ export function patCommand(): Command {
       withGridkey(opts, async (gk) => {
         const now = nowSeconds(gk.clock);
         const rows = (await gk.pats.list()).map((p) => describePat(p, now));
-        print(opts, rows, () =>
-          rows.length === 0
-            ? 'no PATs'
-            : rows
-                .map(
-                  (p) =>
-                    `${p.id}  ${p.name}  ${p.role}  ${p.status}  api=${p.api} web=${p.web}  expires ${p.expires_at}`,
-                )
-                .join('\n'),
+        printRows(
+          opts,
+          rows,
+          'no PATs',
+          (p) =>
+            `${p.id}  ${p.name}  ${p.role}  ${p.status}  api=${p.api} web=${p.web}  expires ${p.expires_at}`,
         );
       }),
     );

@@ -4,6 +4,7 @@ import { describeUser } from '../../users/users.js';
 import {
   type CommonOptions,
   print,
+  printRows,
   requireSubcommand,
   withCommonOptions,
   withGridkey,
@@ -40,11 +41,7 @@ export function userCommand(): Command {
     .action((opts: CommonOptions) =>
       withGridkey(opts, async (gk) => {
         const rows = (await gk.users.list()).map(describeUser);
-        print(opts, rows, () =>
-          rows.length === 0
-            ? 'no users'
-            : rows.map((u) => `${u.id}  ${u.email}  ${u.status}`).join('\n'),
-        );
+        printRows(opts, rows, 'no users', (u) => `${u.id}  ${u.email}  ${u.status}`);
       }),
     );
 

@@ -13,6 +13,7 @@ import type { Gridkey } from '../gridkey.js';
 import { FormParams } from '../http/form-params.js';
 import { postRoute } from '../http/post-route.js';
 import type { ServerLimits } from '../limits/server-limits.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { Profile } from '../profiles/profile.js';
 import type { ClientRecord } from '../store/types.js';
 
@@ -21,6 +22,7 @@ export interface TokenEndpointDeps {
   limits: ServerLimits;
   issuer: () => string;
   clientUsage: UsageRecorder;
+  metrics: Metrics;
 }
 
 /** The client's budget, shared by every path and profile (and every node, through Redis). */
@@ -110,8 +112,17 @@ export function registerTokenEndpoint(
 ) {
   const reuse = new TokenReuseCache(deps.gk);
   for (const [path, profile] of routes) {
-    postRoute(app, path, { profile, tokenEndpoint: true }, (req, reply) =>
-      handleTokenRequest(deps, reuse, req, reply, profile),
+    // A route hook, not a check in the global one: the histogram costs
+    // nothing on other routes, and the path label is fixed here.
+    postRoute(
+      app,
+      path,
+      { profile },
+      (req, reply) => handleTokenRequest(deps, reuse, req, reply, profile),
+      (_req, reply, done) => {
+        deps.metrics.observeTokenRequest(path, reply.statusCode, reply.elapsedTime / 1000);
+        done();
+      },
     );
   }
 }

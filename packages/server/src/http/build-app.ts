@@ -57,13 +57,6 @@ export async function buildApp(gk: Gridkey, options: AppOptions): Promise<Fastif
   // One line per request: never the query string, headers or body.
   app.addHook('onResponse', (req, reply, done) => {
     const path = req.url.split('?', 1)[0];
-    if (req.routeOptions.config.tokenEndpoint) {
-      metrics.observeTokenRequest(
-        req.routeOptions.url ?? 'unknown',
-        reply.statusCode,
-        reply.elapsedTime / 1000,
-      );
-    }
     // 429s at debug: a flood of refused requests must not flood the logs too.
     logger[reply.statusCode === 429 ? 'debug' : 'info'](
       {
@@ -85,7 +78,7 @@ export async function buildApp(gk: Gridkey, options: AppOptions): Promise<Fastif
       logger.warn({ err: (err as Error).message }, `recording ${what} use failed`),
     );
   const clientUsage = usage('client', (id, now) => gk.store.clients.touch(id, now));
-  registerTokenEndpoint(app, { gk, limits, issuer, clientUsage }, routes);
+  registerTokenEndpoint(app, { gk, limits, issuer, clientUsage, metrics }, routes);
   await registerAccessTokensEndpoint(app, gk, issuer, limits.exchange);
   const apiKeyUsage = usage('API key', (id, now) => gk.store.apiKeys.touch(id, now));
   registerIntrospectionEndpoint(app, gk, issuer, limits.clientAuth, apiKeyUsage);

@@ -1,4 +1,9 @@
-import type { FastifyContextConfig, FastifyInstance, RouteHandlerMethod } from 'fastify';
+import type {
+  FastifyContextConfig,
+  FastifyInstance,
+  onResponseHookHandler,
+  RouteHandlerMethod,
+} from 'fastify';
 import { MethodNotAllowedError } from '../errors.js';
 
 /** A POST endpoint; every other method gets 405 with `Allow: POST` in the route's error style. */
@@ -7,8 +12,9 @@ export function postRoute(
   path: string,
   config: FastifyContextConfig,
   handler: RouteHandlerMethod,
+  onResponse?: onResponseHookHandler,
 ): void {
-  app.post(path, { config }, handler);
+  app.post(path, { config, ...(onResponse === undefined ? {} : { onResponse }) }, handler);
   app.route({
     method: ['GET', 'PUT', 'PATCH', 'DELETE'],
     url: path,

@@ -4,8 +4,6 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The profile whose conventions shape this route's responses. */
     profile?: Profile;
-    /** Counted in the token endpoint latency histogram. */
-    tokenEndpoint?: boolean;
     /** Errors as JSON:API documents instead of RFC 6749 §5.2 JSON. */
     errorFormat?: 'json-api';
   }

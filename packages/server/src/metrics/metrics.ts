@@ -29,21 +29,34 @@ export function createMetrics(events: GridkeyEventBus): Metrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [registry],
   });
-  events.on('token.issued', (e) => tokens.inc({ grant_type: e.grantType, outcome: 'issued' }));
-  events.on('token.request_failed', (e) =>
-    tokens.inc({ grant_type: e.grantType, outcome: e.error }),
+  const tokenOutcome = cachedChildren((grantType: string, outcome: string) =>
+    tokens.labels({ grant_type: grantType, outcome }),
   );
+  events.on('token.issued', (e) => tokenOutcome(e.grantType, 'issued').inc());
+  events.on('token.request_failed', (e) => tokenOutcome(e.grantType, e.error).inc());
   events.on('token.revoked', () => revoked.inc());
-  // Label children are cached: resolving labels per observation showed in profiles.
-  const children = new Map<string, ReturnType<typeof tokenRequestSeconds.labels>>();
-  const observeTokenRequest = (path: string, status: number, seconds: number) => {
-    const key = `${path} ${status}`;
+  const tokenRequest = cachedChildren((path: string, status: string) =>
+    tokenRequestSeconds.labels({ path, status }),
+  );
+  const observeTokenRequest = (path: string, status: number, seconds: number) =>
+    tokenRequest(path, String(status)).observe(seconds);
+  return { registry, observeTokenRequest };
+}
+
+/**
+ * Resolving label values on every observation showed in token endpoint
+ * profiles, so each label combination's child is looked up once. The label
+ * values are bounded sets (paths, statuses, grant types, error codes).
+ */
+function cachedChildren<T>(resolve: (a: string, b: string) => T): (a: string, b: string) => T {
+  const children = new Map<string, T>();
+  return (a, b) => {
+    const key = `${a}\u0000${b}`;
     let child = children.get(key);
     if (child === undefined) {
-      child = tokenRequestSeconds.labels({ path, status: String(status) });
+      child = resolve(a, b);
       children.set(key, child);
     }
-    child.observe(seconds);
+    return child;
   };
-  return { registry, observeTokenRequest };
 }

@@ -100,6 +100,8 @@ describe('gridkey serve', () => {
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
     s.proc.kill('SIGTERM');
     expect(await s.exited).toBe(0);
+    // Request lines are written in batches: the last ones must still reach stdout on exit.
+    expect(s.output().stdout).toMatch(/"method":"GET","path":"\/readyz","status":200/);
     expect(s.output().stdout).toContain('"msg":"shutting down"');
   });
 

@@ -35,7 +35,8 @@ function decodeBasic(header: string): { clientId: string; secret: string } {
   const colon = decoded.indexOf(':');
   if (colon < 0) fail('client_secret_basic');
   try {
-    const plus = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
+    // Most ids and secrets need no decoding (ours are hex and base64url).
+    const plus = (s: string) => (/[%+]/.test(s) ? decodeURIComponent(s.replace(/\+/g, ' ')) : s);
     return { clientId: plus(decoded.slice(0, colon)), secret: plus(decoded.slice(colon + 1)) };
   } catch {
     fail('client_secret_basic');

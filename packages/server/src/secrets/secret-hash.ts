@@ -11,7 +11,7 @@ export function hashSecret(pepper: Buffer, secret: string): string {
 
 /** Constant-time comparison of a presented secret with a stored hash. */
 export function secretMatches(pepper: Buffer, presented: string, storedHash: string): boolean {
-  const actual = Buffer.from(hashSecret(pepper, presented), 'hex');
+  const actual = createHmac('sha256', pepper).update(presented, 'utf8').digest();
   const expected = Buffer.from(storedHash, 'hex');
   return expected.length === actual.length && timingSafeEqual(actual, expected);
 }

@@ -66,6 +66,19 @@ describe.each(storeTargets())('client_credentials on $kind', (target) => {
     expect(payload.jti).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('form-decodes Basic credentials (RFC 6749 §2.3.1), percent escapes and all', async () => {
+    // Every character of id and secret percent-encoded: only decoding finds the client.
+    const percentEncodeAll = (s: string) =>
+      [...s].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
+    const header = `Basic ${Buffer.from(`${percentEncodeAll(basicClient.id)}:${percentEncodeAll(basicClient.secret)}`).toString('base64')}`;
+    const res = await postForm(
+      tokenUrl,
+      { grant_type: 'client_credentials' },
+      { authorization: header },
+    );
+    expect(res.status).toBe(200);
+  });
+
   it('serves the same endpoint at /oauth/token and /v2/token', async () => {
     for (const path of ['/oauth/token', '/v2/token']) {
       const res = await postForm(

@@ -85,6 +85,21 @@ export class ServerError extends OAuthError {
   override readonly expose = false;
 }
 
+/**
+ * 503 while the database cannot serve (RFC 6749 §4.1.2.1's code, which
+ * clients already know to retry); `Retry-After` says when.
+ */
+export class TemporarilyUnavailableError extends OAuthError {
+  readonly error = 'temporarily_unavailable';
+  readonly status = 503;
+  override readonly headers: Record<string, string>;
+
+  constructor(description: string, retryAfterSeconds: number) {
+    super(description);
+    this.headers = { 'retry-after': String(retryAfterSeconds) };
+  }
+}
+
 /** A command-line or configuration mistake: one line on stderr, non-zero exit. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';

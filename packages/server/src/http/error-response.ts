@@ -6,12 +6,17 @@ import {
   OAuthError,
   PayloadTooLargeError,
   ServerError,
+  TemporarilyUnavailableError,
   UnknownIdError,
   type UnsupportedMediaTypeError,
   UsageError,
 } from '../errors.js';
 import type { ErrorResponse, Profile } from '../profiles/profile.js';
+import { describeStoreError, isStoreUnavailable } from '../store/store-unavailable.js';
 import { assertJsonApiContentType, jsonApiErrorResponse } from './json-api.js';
+
+/** How long a caller should wait after a 503 for an unavailable database. */
+const STORE_RETRY_AFTER_SECONDS = 5;
 
 /** Maps what Fastify itself rejects (body too large, bad JSON, bad media type) to OAuth errors. */
 export function toOAuthError(err: unknown): OAuthError {
@@ -19,6 +24,12 @@ export function toOAuthError(err: unknown): OAuthError {
   // What the services refuse (admin API): a bad value, an unknown id.
   if (err instanceof UsageError) return new InvalidRequestError(err.message);
   if (err instanceof UnknownIdError) return new NotFoundError(err.message);
+  if (isStoreUnavailable(err)) {
+    return new TemporarilyUnavailableError(
+      'the database is unavailable; try again shortly',
+      STORE_RETRY_AFTER_SECONDS,
+    );
+  }
   if ((err as { validation?: unknown }).validation !== undefined) {
     return new InvalidRequestError((err as Error).message);
   }
@@ -73,7 +84,13 @@ export function createErrorHandler(logger: Logger) {
   return (err: unknown, req: FastifyRequest, reply: FastifyReply) => {
     const { profile, errorFormat } = req.routeOptions.config;
     const oauthError = errorFormat === 'json-api' ? jsonApiParseError(err, req) : toOAuthError(err);
-    if (oauthError.status >= 500) {
+    if (oauthError instanceof TemporarilyUnavailableError) {
+      // An outage fails every request alike: one line each, without a stack.
+      logger.warn(
+        { err: describeStoreError(err), path: req.routeOptions.url },
+        'database unavailable',
+      );
+    } else if (oauthError.status >= 500) {
       logger.error({ err, path: req.routeOptions.url }, 'request failed');
     }
     return sendError(reply, oauthError, profile, errorFormat);

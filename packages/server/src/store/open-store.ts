@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import type { KyselyStore } from './kysely-store.js';
 import { openPostgresStore } from './postgres/open-postgres.js';
 import { openSqliteStore } from './sqlite/open-sqlite.js';
+import { describeStoreError } from './store-unavailable.js';
 
 export const SQLITE_FILE = 'gridkey.db';
 
@@ -23,15 +24,8 @@ export async function openStore(url: string): Promise<KyselyStore> {
     try {
       return await openPostgresStore(url);
     } catch (err) {
-      throw new UsageError(`cannot open PostgreSQL database: ${describeDbError(err)}`);
+      throw new UsageError(`cannot open PostgreSQL database: ${describeStoreError(err)}`);
     }
   }
   throw new UsageError('database URL must start with sqlite: or postgres://');
-}
-
-function describeDbError(err: unknown): string {
-  const e = err as { code?: string; message?: string; errors?: unknown[] };
-  // AggregateError (IPv4 + IPv6 attempts) carries no message of its own.
-  const message = e.message || (e.errors?.length ? String((e.errors[0] as Error).message) : '');
-  return [e.code, message].filter(Boolean).join(' ') || 'unknown error';
 }

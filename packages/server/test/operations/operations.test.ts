@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type ServeProcess, serveProcess } from '../../../../test/helpers/serve-process.js';
-import { storeTargets } from '../../../../test/helpers/stores.js';
+import { postgresUrl, type StoreTarget, storeTargets } from '../../../../test/helpers/stores.js';
 import {
   basic,
   postForm,
@@ -71,6 +72,55 @@ describe.each(storeTargets())('operations endpoints on $kind', (target) => {
     const res = await fetch(`${server.url}/nope`);
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: 'not_found', error_description: 'no such path' });
+  });
+});
+
+// An embedded SQLite file cannot be taken away from a running server; a PostgreSQL database can.
+const postgresTarget = storeTargets().find((t) => t.kind === 'postgres');
+
+describe.skipIf(postgresTarget === undefined)('the token endpoint without its database', () => {
+  let server: TestServer | undefined;
+  afterEach(async () => {
+    await server?.close().catch(() => {});
+    server = undefined;
+  });
+
+  it('answers 503 temporarily_unavailable while the database refuses connections, then recovers', async () => {
+    server = await startTestServer(postgresTarget as StoreTarget);
+    const client = await server.client();
+    const token = () =>
+      postForm(
+        `${server?.url}/oauth2/token`,
+        { grant_type: 'client_credentials' },
+        { authorization: basic(client.id, client.secret) },
+      );
+    expect((await token()).status).toBe(200);
+    const database = new URL(server.dbUrl).pathname.slice(1);
+    const admin = new pg.Client({ connectionString: postgresUrl() });
+    await admin.connect();
+    try {
+      await admin.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
+      await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1',
+        [database],
+      );
+      // The pool may still hand out a connection the server has just closed;
+      // whichever way the failure shows, the answer is the same.
+      for (let i = 0; i < 3; i++) {
+        const down = await token();
+        expect(down.status).toBe(503);
+        expect(down.headers.get('retry-after')).toBe('5');
+        expect(down.json).toEqual({
+          error: 'temporarily_unavailable',
+          error_description: 'the database is unavailable; try again shortly',
+        });
+      }
+      expect(server.logs()).toContain('"msg":"database unavailable"');
+    } finally {
+      await admin.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
+      await admin.end();
+    }
+    expect((await token()).status).toBe(200);
   });
 });
 

@@ -1,7 +1,8 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../database.js';
 import { KyselyStore } from '../kysely-store.js';
+import { StoreUnavailableError } from '../store-unavailable.js';
 
 const INT8_OID = 20;
 
@@ -24,8 +25,18 @@ export async function openPostgresStore(
   });
   // An idle client that loses its server must not crash the process.
   pool.on('error', () => {});
+  // Not getting a connection is the database being unavailable, whatever the
+  // reason (refused, timed out, not accepting connections): callers answer
+  // 503 and may retry, instead of 500.
+  const connections: PostgresPool = {
+    connect: () =>
+      pool.connect().catch((err: unknown) => {
+        throw new StoreUnavailableError(err);
+      }),
+    end: () => pool.end(),
+  };
   const store = new KyselyStore(
-    new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    new Kysely<Database>({ dialect: new PostgresDialect({ pool: connections }) }),
     'postgres',
   );
   try {

@@ -3,6 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 import { UsageError } from '../errors.js';
 import { DEFAULTS } from './defaults.js';
 import { type Config, ConfigSchema } from './schema.js';
+import { parseTrustProxy } from './trust-proxy.js';
 
 type ConfigInput = Partial<Record<keyof Config, unknown>>;
 
@@ -62,6 +63,7 @@ export function loadConfig(
     throw new UsageError(`invalid configuration: ${key}${hint}: ${first.message}`);
   }
   const config = converted as Config;
+  parseTrustProxy(config.trustProxy);
   if (config.accessTokenTtlSeconds > config.accessTokenMaxTtlSeconds) {
     throw new UsageError(
       'invalid configuration: accessTokenTtlSeconds exceeds accessTokenMaxTtlSeconds',

@@ -10,6 +10,7 @@ export const ConfigSchema = Type.Object(
     dataDir: Type.String({ minLength: 1 }),
     db: Type.Optional(Type.String({ pattern: '^(sqlite:|postgres://|postgresql://)' })),
     redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+    trustProxy: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
     logLevel: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     ),

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { registerAdmin } from '../admin/register-admin.js';
 import { UsageRecorder } from '../clients/usage-recorder.js';
+import { parseTrustProxy } from '../config/trust-proxy.js';
 import { registerAccessTokensEndpoint } from '../endpoints/access-tokens.js';
 import { registerOperationsEndpoints } from '../endpoints/health.js';
 import { registerIntrospectionEndpoint } from '../endpoints/introspect.js';
@@ -35,7 +36,9 @@ export async function buildApp(gk: Gridkey, options: AppOptions): Promise<Fastif
     // throughput (measured); the one request line is written below instead.
     logger: false,
     bodyLimit: gk.config.bodyLimitBytes,
-    trustProxy: false,
+    // Off unless configured: then budgets and the audit log see the address
+    // the trusted proxies forwarded, not the proxy's own.
+    trustProxy: parseTrustProxy(gk.config.trustProxy),
     // The enectiva seed's own curl posts to `https://api.enectiva.cz//access_tokens`.
     routerOptions: { ignoreDuplicateSlashes: true },
     // Unknown members are refused (400), not silently dropped.

@@ -13,6 +13,7 @@ interface ServeOptions extends CommonOptions {
   issuer?: string;
   profile: string[];
   logLevel?: string;
+  trustProxy?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -35,6 +36,10 @@ export function serveCommand(): Command {
     .option('--issuer <url>', 'issuer URL (default: the listening URL)')
     .option('--profile <name>', 'apply a profile (repeatable)', collect, [])
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+    .option(
+      '--trust-proxy <proxies>',
+      'believe X-Forwarded-For from these proxies: a hop count, or addresses/CIDR ranges (e.g. loopback,10.0.0.0/8)',
+    )
     .action(async (opts: ServeOptions) => {
       const config = commandConfig(opts, {
         host: opts.host,
@@ -42,6 +47,7 @@ export function serveCommand(): Command {
         issuer: opts.issuer,
         profiles: opts.profile.length > 0 ? opts.profile : undefined,
         logLevel: opts.logLevel,
+        trustProxy: opts.trustProxy,
       });
       const server = await startServer(config);
       const flag = opts.dataDir === undefined ? '' : ` --data-dir ${opts.dataDir}`;

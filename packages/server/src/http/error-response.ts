@@ -24,12 +24,6 @@ export function toOAuthError(err: unknown): OAuthError {
   // What the services refuse (admin API): a bad value, an unknown id.
   if (err instanceof UsageError) return new InvalidRequestError(err.message);
   if (err instanceof UnknownIdError) return new NotFoundError(err.message);
-  if (isStoreUnavailable(err)) {
-    return new TemporarilyUnavailableError(
-      'the database is unavailable; try again shortly',
-      STORE_RETRY_AFTER_SECONDS,
-    );
-  }
   if ((err as { validation?: unknown }).validation !== undefined) {
     return new InvalidRequestError((err as Error).message);
   }
@@ -37,8 +31,15 @@ export function toOAuthError(err: unknown): OAuthError {
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return new PayloadTooLargeError('the request body is too large');
   }
+  // Before the store check: what the client broke (an aborted upload) is its error.
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return new InvalidRequestError('the request is malformed');
+  }
+  if (isStoreUnavailable(err)) {
+    return new TemporarilyUnavailableError(
+      'the database is unavailable; try again shortly',
+      STORE_RETRY_AFTER_SECONDS,
+    );
   }
   return new ServerError('internal error');
 }

@@ -19,16 +19,17 @@ export const REDACT_PATHS = [
 const FLUSH_INTERVAL_MS = 1000;
 
 /**
- * Logs to stdout through a buffered, asynchronous writer: a synchronous write
- * per request line costs a system call on the hot path, and a call into the
- * writer per line costs too (see {@link BatchedDestination}). The buffer is
- * flushed every second and on exit, so a quiet server's lines still appear
- * promptly.
+ * Logs to stdout in batches (see {@link BatchedDestination}): a write per
+ * request line costs on the hot path. Each batch is one synchronous write, as
+ * pino's default destination does, so what is handed over is on stdout and
+ * the last batch is out before the process exits; measured as fast as an
+ * asynchronous writer under load. Batches go out every second as well, so a
+ * quiet server's lines still appear promptly.
  */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
   if (destination !== undefined) return pino(options, destination);
-  const stdout = new BatchedDestination(pino.destination({ dest: 1, sync: false }));
+  const stdout = new BatchedDestination(pino.destination({ dest: 1, sync: true }));
   const logger = pino(options, stdout);
   setInterval(() => logger.flush(), FLUSH_INTERVAL_MS).unref();
   return logger;

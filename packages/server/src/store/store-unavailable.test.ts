@@ -25,12 +25,12 @@ describe('isStoreUnavailable', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gridkey-unavailable-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('recognises a PostgreSQL server that refuses connections', async () => {
+  it('keeps the cause of a connection that could not be had', async () => {
     const port = await freePort();
     const client = new pg.Client({ host: '127.0.0.1', port, connectionTimeoutMillis: 2000 });
-    const err = await thrown(() => client.connect());
-    expect(isStoreUnavailable(err)).toBe(true);
-    expect(describeStoreError(new StoreUnavailableError(err))).toMatch(/^ECONNREFUSED /);
+    const refused = new StoreUnavailableError(await thrown(() => client.connect()));
+    expect(isStoreUnavailable(refused)).toBe(true);
+    expect(describeStoreError(refused)).toMatch(/^ECONNREFUSED /);
   });
 
   it('recognises an SQLite database locked past its busy timeout, not a constraint violation', async () => {
@@ -53,12 +53,18 @@ describe('isStoreUnavailable', () => {
     }
   });
 
-  it('leaves everything else to be a server error', () => {
-    expect(isStoreUnavailable(new StoreUnavailableError(new Error('x')))).toBe(true);
-    expect(isStoreUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
+  it('leaves everything else to be a server error, a connection lost mid-query included', () => {
+    // Lost mid-query, a transaction may have committed: a retry could replay a spent token.
+    expect(isStoreUnavailable(new Error('Connection terminated unexpectedly'))).toBe(false);
+    expect(isStoreUnavailable(Object.assign(new Error('terminating'), { code: '57P01' }))).toBe(
+      false,
+    );
+    expect(isStoreUnavailable(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }))).toBe(
+      false,
+    );
     expect(isStoreUnavailable(Object.assign(new Error('syntax'), { code: '42601' }))).toBe(false);
     expect(isStoreUnavailable(new TypeError('x is undefined'))).toBe(false);
     expect(isStoreUnavailable(undefined)).toBe(false);
-    expect(isStoreUnavailable('ECONNREFUSED')).toBe(false);
+    expect(isStoreUnavailable('SQLITE_BUSY')).toBe(false);
   });
 });

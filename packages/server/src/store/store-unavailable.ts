@@ -1,7 +1,8 @@
 /**
- * The database cannot serve right now (unreachable, shutting down, out of
- * connections, locked past the busy timeout): the same request may succeed
- * when retried, so the HTTP edge answers 503 rather than 500.
+ * The database could not be asked at all: no connection could be had
+ * (unreachable, refusing connections, shutting down, out of connections) or
+ * SQLite could not take its lock in time. Nothing was changed, so the same
+ * request may simply be sent again: the HTTP edge answers 503, not 500.
  */
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
@@ -11,43 +12,24 @@ export class StoreUnavailableError extends Error {
   }
 }
 
-/** Socket errors on the way to a database server. */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-]);
 /**
- * PostgreSQL SQLSTATEs: class 08 (connection exception), 57P01–57P03
- * (administrator or crash shutdown, cannot connect now), 53300 (too many
- * connections).
+ * better-sqlite3: a lock not obtained within busy_timeout, a file that cannot
+ * be opened, a full disk. Each fails the statement before anything is
+ * written (a failed write rolls its transaction back).
  */
-const POSTGRES_STATES = /^(08[0-9A-Z]{3}|57P0[1-3]|53300)$/;
-/** node-postgres reports a lost connection or a pool timeout without a code. */
-const POSTGRES_MESSAGES = new Set([
-  'Connection terminated unexpectedly',
-  'Connection terminated due to connection timeout',
-  'timeout exceeded when trying to connect',
-]);
-/** better-sqlite3: a lock held past busy_timeout, an I/O failure, a full disk, an unopenable file. */
-const SQLITE_CODES = /^SQLITE_(BUSY|IOERR|FULL|CANTOPEN)/;
+const SQLITE_CODES = /^SQLITE_(BUSY|CANTOPEN|FULL)(_|$)/;
 
-/** Whether an error means the database is unavailable rather than the request or the code being wrong. */
+/**
+ * Whether an error means the database could not serve, with nothing done.
+ *
+ * A connection lost in the middle of a query is deliberately not one: the
+ * transaction may have committed (a refresh token rotated), and a retry
+ * invited by a 503 would then replay a spent token. Those stay 500.
+ */
 export function isStoreUnavailable(err: unknown): boolean {
   if (err instanceof StoreUnavailableError) return true;
-  if (typeof err !== 'object' || err === null) return false;
-  const { code, message } = err as { code?: unknown; message?: unknown };
-  if (typeof code === 'string') {
-    if (NETWORK_CODES.has(code) || POSTGRES_STATES.test(code) || SQLITE_CODES.test(code)) {
-      return true;
-    }
-  }
-  return typeof message === 'string' && POSTGRES_MESSAGES.has(message);
+  const code = (err as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' && SQLITE_CODES.test(code);
 }
 
 /** One line for a driver error: its code and message (an AggregateError's first one). */

@@ -38,7 +38,7 @@ export function serveCommand(): Command {
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
     .option(
       '--trust-proxy <proxies>',
-      'believe X-Forwarded-For from these proxies: a hop count, or addresses/CIDR ranges (e.g. loopback,10.0.0.0/8)',
+      'believe X-Forwarded-For from these proxies: addresses and CIDR ranges, e.g. loopback,10.0.0.0/8',
     )
     .action(async (opts: ServeOptions) => {
       const config = commandConfig(opts, {

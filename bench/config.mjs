@@ -10,9 +10,9 @@ function positiveNumber(name, fallback) {
   return value;
 }
 
-function targetList(knownTargets) {
+function targetList(knownTargets, defaultTargets) {
   const raw = process.env.BENCH_TARGETS;
-  if (!raw) return knownTargets;
+  if (!raw) return defaultTargets;
   const names = raw
     .split(',')
     .map((name) => name.trim())
@@ -26,9 +26,9 @@ function targetList(knownTargets) {
   return names;
 }
 
-export function readConfig(knownTargets) {
+export function readConfig(knownTargets, defaultTargets = knownTargets) {
   return {
-    targets: targetList(knownTargets),
+    targets: targetList(knownTargets, defaultTargets),
     seconds: positiveNumber('BENCH_SECONDS', 10),
     runs: Math.round(positiveNumber('BENCH_RUNS', 3)),
     warmupSeconds: positiveNumber('BENCH_WARMUP_SECONDS', 2),

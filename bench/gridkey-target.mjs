@@ -51,7 +51,7 @@ async function createBenchClient(dataDir) {
   return parseCreatedClient(stdout);
 }
 
-export function gridkeyTarget({ extraClients }) {
+export function gridkeyTarget({ extraClients, env = {} }) {
   return {
     async prepare(port) {
       if (!existsSync(cliPath)) {
@@ -76,7 +76,7 @@ export function gridkeyTarget({ extraClients }) {
             '--port',
             `${port}`,
           ],
-          env: {},
+          env,
           readyPath: '/readyz',
           tokenPath: '/oauth2/token',
           credentials: { clientId: client.client_id, clientSecret: client.client_secret },

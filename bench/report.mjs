@@ -55,7 +55,7 @@ export function formatFigures(results) {
 }
 
 export function formatRatios(results) {
-  const variants = GRIDKEY_VARIANTS.filter((variant) => results[variant]);
+  const variants = [...GRIDKEY_VARIANTS, 'gridkey-nolog'].filter((variant) => results[variant]);
   if (variants.length === 0) return '';
   const header = ['req/s ratio', ...RATIO_PEERS.map((peer) => `/ ${peer}`)];
   const rows = variants.map((variant) => [
@@ -63,7 +63,7 @@ export function formatRatios(results) {
     ...RATIO_PEERS.map((peer) => fixed(throughputRatio(results, variant, peer), 2)),
   ]);
   let text = table(header, rows);
-  if (variants.length === 2) {
+  if (results.gridkey && results['gridkey-100k']) {
     // Should stay close to 1: the cost of a request must not grow with the number of clients.
     const scaling = fixed(throughputRatio(results, 'gridkey-100k', 'gridkey'), 2);
     text += `\n\ngridkey-100k / gridkey req/s: ${scaling} (close to 1 = no cost per extra client)`;

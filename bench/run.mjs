@@ -9,7 +9,7 @@ import { stopAllProcesses } from './processes.mjs';
 import { formatFigures, formatGoals, formatRatios } from './report.mjs';
 import { runTarget } from './run-target.mjs';
 import { installShutdownHandlers } from './shutdown.mjs';
-import { TARGETS } from './targets.mjs';
+import { DEFAULT_TARGETS, TARGETS } from './targets.mjs';
 
 const resultsPath = fileURLToPath(new URL('./results/latest.json', import.meta.url));
 
@@ -20,7 +20,7 @@ function saveResults(report) {
 
 async function main() {
   installShutdownHandlers();
-  const config = readConfig(Object.keys(TARGETS));
+  const config = readConfig(Object.keys(TARGETS), DEFAULT_TARGETS);
   console.log(
     `token endpoint benchmark: ${config.targets.join(', ')}\n` +
       `${config.connections} connections, ${config.runs} × ${config.seconds}s runs ` +

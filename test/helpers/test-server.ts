@@ -92,6 +92,18 @@ export async function startTestServer(
 export const basic = (id: string, secret: string) =>
   `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
+/** A client_credentials request with client_secret_basic, to `path` on the server. */
+export const clientCredentials = (
+  server: TestServer,
+  client: { id: string; secret: string },
+  options: { path?: string; form?: Record<string, string>; headers?: Record<string, string> } = {},
+) =>
+  postForm(
+    `${server.url}${options.path ?? '/oauth2/token'}`,
+    { grant_type: 'client_credentials', ...options.form },
+    { authorization: basic(client.id, client.secret), ...options.headers },
+  );
+
 /** POSTs a form; returns status, headers and the parsed JSON body (or text). */
 export async function postForm(
   url: string,

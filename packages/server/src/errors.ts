@@ -85,6 +85,11 @@ export class ServerError extends OAuthError {
   override readonly expose = false;
 }
 
+/** RFC 9110 §10.2.3: whole seconds, at least one. */
+const retryAfter = (seconds: number) => ({
+  'retry-after': String(Math.max(1, Math.ceil(seconds))),
+});
+
 /**
  * 503 while the database cannot serve (RFC 6749 §4.1.2.1's code, which
  * clients already know to retry); `Retry-After` says when.
@@ -96,7 +101,7 @@ export class TemporarilyUnavailableError extends OAuthError {
 
   constructor(description: string, retryAfterSeconds: number) {
     super(description);
-    this.headers = { 'retry-after': String(retryAfterSeconds) };
+    this.headers = retryAfter(retryAfterSeconds);
   }
 }
 
@@ -139,7 +144,7 @@ export class TooManyRequestsError extends OAuthError {
     readonly retryAfterSeconds: number,
   ) {
     super(description);
-    this.headers = { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) };
+    this.headers = retryAfter(retryAfterSeconds);
   }
 }
 

@@ -6,12 +6,15 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  * which these are not. Without the pepper a stolen database proves nothing.
  */
 export function hashSecret(pepper: Buffer, secret: string): string {
-  return createHmac('sha256', pepper).update(secret, 'utf8').digest('hex');
+  return keyedDigest(pepper, secret).toString('hex');
 }
+
+const keyedDigest = (pepper: Buffer, secret: string): Buffer =>
+  createHmac('sha256', pepper).update(secret, 'utf8').digest();
 
 /** Constant-time comparison of a presented secret with a stored hash. */
 export function secretMatches(pepper: Buffer, presented: string, storedHash: string): boolean {
-  const actual = createHmac('sha256', pepper).update(presented, 'utf8').digest();
+  const actual = keyedDigest(pepper, presented);
   const expected = Buffer.from(storedHash, 'hex');
   return expected.length === actual.length && timingSafeEqual(actual, expected);
 }

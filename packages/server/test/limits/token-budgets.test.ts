@@ -3,6 +3,7 @@ import { runCli } from '../../../../test/helpers/cli.js';
 import { storeTargets } from '../../../../test/helpers/stores.js';
 import {
   basic,
+  clientCredentials,
   FakeClock,
   postForm,
   startTestServer,
@@ -21,12 +22,7 @@ describe.each(storeTargets())('token budgets, token reuse and deprecation on $ki
     c: { id: string; secret: string },
     path = '/oauth2/token',
     form: Record<string, string> = {},
-  ) =>
-    postForm(
-      `${s.url}${path}`,
-      { grant_type: 'client_credentials', ...form },
-      { authorization: basic(c.id, c.secret) },
-    );
+  ) => clientCredentials(s, c, { path, form });
 
   it('limits a client’s tokens per minute across every path and profile, with Retry-After', async () => {
     server = await startTestServer(target, { config: { profiles: ['depotfinity'] } });

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { storeTargets } from '../../../../test/helpers/stores.js';
 import {
-  basic,
-  postForm,
+  clientCredentials,
   startTestServer,
   type TestServer,
 } from '../../../../test/helpers/test-server.js';
@@ -16,11 +15,7 @@ describe.each(storeTargets())('client addresses behind a proxy on $kind', (targe
   });
 
   const cc = (s: TestServer, c: { id: string; secret: string }, forwardedFor: string) =>
-    postForm(
-      `${s.url}/oauth2/token`,
-      { grant_type: 'client_credentials' },
-      { authorization: basic(c.id, c.secret), 'x-forwarded-for': forwardedFor },
-    );
+    clientCredentials(s, c, { headers: { 'x-forwarded-for': forwardedFor } });
   const fail = (s: TestServer, forwardedFor: string) =>
     cc(s, { id: 'nobody', secret: 'wrong' }, forwardedFor);
 

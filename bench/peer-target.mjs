@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
-export function peerTarget(script, { readyPath, tokenPath = '/token' }) {
+export function peerTarget(script, { readyPath, tokenPath = '/token', env = {} }) {
   const scriptPath = fileURLToPath(new URL(`./targets/${script}`, import.meta.url));
   return {
     async prepare(port) {
@@ -16,6 +16,7 @@ export function peerTarget(script, { readyPath, tokenPath = '/token' }) {
           PORT: `${port}`,
           BENCH_CLIENT_ID: credentials.clientId,
           BENCH_CLIENT_SECRET: credentials.clientSecret,
+          ...env,
         },
         readyPath,
         tokenPath,

@@ -9,6 +9,7 @@ const MARKS = {
   'not run': '- not run',
 };
 const RATIO_PEERS = ['oidc-provider', 'oauth2-server', 'ceiling'];
+const OPT_IN_ROWS = ['gridkey-nolog', 'ceiling-observed'];
 
 // Text columns (names, verdicts) read left to right; figures align right.
 function table(header, rows, textColumns = [0]) {
@@ -55,12 +56,16 @@ export function formatFigures(results) {
 }
 
 export function formatRatios(results) {
-  const variants = [...GRIDKEY_VARIANTS, 'gridkey-nolog'].filter((variant) => results[variant]);
+  // The opt-in targets get a row, and ceiling-observed a column too when it was run.
+  const variants = [...GRIDKEY_VARIANTS, ...OPT_IN_ROWS].filter((variant) => results[variant]);
   if (variants.length === 0) return '';
-  const header = ['req/s ratio', ...RATIO_PEERS.map((peer) => `/ ${peer}`)];
+  const peers = results['ceiling-observed'] ? [...RATIO_PEERS, 'ceiling-observed'] : RATIO_PEERS;
+  const header = ['req/s ratio', ...peers.map((peer) => `/ ${peer}`)];
   const rows = variants.map((variant) => [
     variant,
-    ...RATIO_PEERS.map((peer) => fixed(throughputRatio(results, variant, peer), 2)),
+    ...peers.map((peer) =>
+      variant === peer ? '-' : fixed(throughputRatio(results, variant, peer), 2),
+    ),
   ]);
   let text = table(header, rows);
   if (results.gridkey && results['gridkey-100k']) {

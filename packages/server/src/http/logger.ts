@@ -28,9 +28,21 @@ const FLUSH_INTERVAL_MS = 1000;
  */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
-  if (destination !== undefined) return pino(options, destination);
-  const stdout = new BatchedDestination(pino.destination({ dest: 1, sync: true }));
-  const logger = pino(options, stdout);
-  setInterval(() => logger.flush(), FLUSH_INTERVAL_MS).unref();
-  return logger;
+  return pino(options, destination ?? sharedStdout());
+}
+
+let stdout: BatchedDestination | undefined;
+
+/**
+ * One batched stdout per process, however many loggers write to it: each
+ * would otherwise add its own exit listener and flush timer, and their
+ * batches could interleave out of order.
+ */
+function sharedStdout(): BatchedDestination {
+  if (stdout === undefined) {
+    const destination = new BatchedDestination(pino.destination({ dest: 1, sync: true }));
+    setInterval(() => destination.flush(), FLUSH_INTERVAL_MS).unref();
+    stdout = destination;
+  }
+  return stdout;
 }

@@ -2,7 +2,7 @@
 // pass when every target it involves was measured cleanly (no non-2xx responses, no errors).
 export const GRIDKEY_VARIANTS = ['gridkey', 'gridkey-100k'];
 
-const THROUGHPUT_GOALS = [
+export const THROUGHPUT_GOALS = [
   { peer: 'oidc-provider', atLeast: 2.5, describe: '≥ 2.5× oidc-provider' },
   { peer: 'oauth2-server', atLeast: 1.3, describe: '≥ 1.3× @node-oauth/oauth2-server' },
   { peer: 'ceiling', atLeast: 0.8, describe: '≥ 80% of ceiling' },

@@ -1,5 +1,5 @@
 // Renders the results as plain-text tables for the terminal.
-import { GRIDKEY_VARIANTS, isClean, throughputRatio } from './goals.mjs';
+import { GRIDKEY_VARIANTS, isClean, THROUGHPUT_GOALS, throughputRatio } from './goals.mjs';
 
 const MARKS = {
   pass: '✓ pass',
@@ -84,4 +84,20 @@ export function formatGoals(goals) {
     MARKS[status],
   ]);
   return table(['goal', 'measured', 'result'], rows, [0, 2]);
+}
+
+/**
+ * Each peer goal restated as a share of the ceiling measured in the same run, so a reader can
+ * see whether the goals can hold together: a goal above what `ceiling-observed` keeps is out of
+ * reach for any service that logs and counts its requests on this framework.
+ */
+export function formatGoalsInCeilingTerms(results) {
+  const lines = THROUGHPUT_GOALS.filter(({ peer }) => peer !== 'ceiling').flatMap((goal) => {
+    const peerShare = throughputRatio(results, goal.peer, 'ceiling');
+    if (peerShare === null) return [];
+    return [`${goal.describe} = ${fixed(goal.atLeast * peerShare, 2)}× ceiling`];
+  });
+  const observed = throughputRatio(results, 'ceiling-observed', 'ceiling');
+  if (observed !== null) lines.push(`ceiling-observed keeps ${fixed(observed, 2)}× ceiling`);
+  return lines.length === 0 ? '' : `In this run's ceiling terms:\n  ${lines.join('\n  ')}`;
 }

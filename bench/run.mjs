@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { readConfig } from './config.mjs';
 import { evaluateGoals, isClean } from './goals.mjs';
 import { stopAllProcesses } from './processes.mjs';
-import { formatFigures, formatGoals, formatRatios } from './report.mjs';
+import { formatFigures, formatGoals, formatGoalsInCeilingTerms, formatRatios } from './report.mjs';
 import { runTarget } from './run-target.mjs';
 import { installShutdownHandlers } from './shutdown.mjs';
 import { DEFAULT_TARGETS, TARGETS } from './targets.mjs';
@@ -45,6 +45,8 @@ async function main() {
   if (ratios) console.log(`${ratios}\n`);
   const goalTable = formatGoals(goals);
   if (goalTable) console.log(`${goalTable}\n`);
+  const ceilingTerms = formatGoalsInCeilingTerms(results);
+  if (ceilingTerms) console.log(`${ceilingTerms}\n`);
 
   saveResults({
     date: new Date().toISOString(),

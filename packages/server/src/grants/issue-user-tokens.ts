@@ -14,7 +14,11 @@ export interface UserGrant {
   grantedScopes: readonly string[];
   /** What this access token carries: the granted scope or a narrowing of it. */
   accessScopes: readonly string[];
-  authTime: number;
+  /**
+   * When the user authenticated; undefined when that was this request (the
+   * password grant), so `auth_time` is the issuance instant itself.
+   */
+  authTime?: number;
   /** The refresh token being rotated, if any. */
   previous?: RefreshTokenRecord;
 }
@@ -30,6 +34,10 @@ export async function issueUserTokens(
   grant: UserGrant,
 ): Promise<TokenResponse | 'lost_race'> {
   const { gk, client } = ctx;
+  // One instant for everything this request issues: the tokens' iat agree
+  // with each other and, on a fresh login, with auth_time.
+  const now = nowSeconds(gk.clock);
+  const authTime = grant.authTime ?? now;
   const ttlSeconds = accessTokenTtl(ctx);
   const access = issueAccessToken(gk, {
     issuer: ctx.issuer,
@@ -38,6 +46,7 @@ export async function issueUserTokens(
     audience: resolveAudience(ctx),
     scopes: grant.accessScopes,
     ttlSeconds,
+    issuedAt: now,
   });
   const refresh = newRefreshToken(
     gk,
@@ -45,7 +54,7 @@ export async function issueUserTokens(
       clientId: client.clientId,
       userId: grant.user.id,
       scopes: grant.grantedScopes,
-      authTime: grant.authTime,
+      authTime,
     },
     grant.previous,
   );
@@ -53,12 +62,7 @@ export async function issueUserTokens(
   if (grant.previous === undefined) {
     await gk.store.refreshTokens.insert(refresh.record, derived);
   } else if (
-    !(await gk.store.refreshTokens.rotate(
-      grant.previous.id,
-      nowSeconds(gk.clock),
-      refresh.record,
-      derived,
-    ))
+    !(await gk.store.refreshTokens.rotate(grant.previous.id, now, refresh.record, derived))
   ) {
     return 'lost_race';
   }
@@ -78,8 +82,9 @@ export async function issueUserTokens(
       issuer: ctx.issuer,
       user: grant.user,
       clientId: client.clientId,
-      authTime: grant.authTime,
+      authTime,
       ttlSeconds,
+      issuedAt: now,
     }),
   };
 }

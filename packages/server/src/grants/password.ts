@@ -1,5 +1,4 @@
 import { InvalidGrantError, InvalidRequestError, TooManyRequestsError } from '../errors.js';
-import { nowSeconds } from '../lib/clock.js';
 import { spendEach } from '../limits/limiter.js';
 import { MAX_PASSWORD_BYTES } from '../secrets/password-hash.js';
 import type { Grant, GrantContext } from './grant.js';
@@ -51,7 +50,6 @@ export const passwordGrant: Grant = {
       user,
       grantedScopes: scopes,
       accessScopes: scopes,
-      authTime: nowSeconds(ctx.gk.clock),
     });
     if (response === 'lost_race') throw new Error('a new refresh-token family cannot lose a race');
     return response;

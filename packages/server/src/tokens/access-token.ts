@@ -17,6 +17,8 @@ export interface AccessTokenInput {
   ttlSeconds: number;
   /** Defaults to a random UUID. */
   jti?: string;
+  /** `iat`, when the caller issues several tokens at one instant; defaults to now. */
+  issuedAt?: number;
 }
 
 /** The RFC 9068 claim set before a profile reshapes it. */
@@ -51,7 +53,7 @@ export function issueAccessToken(
   shape?: ClaimShaper,
 ): IssuedAccessToken {
   const signing = gk.keys.signingKey('ES256');
-  const iat = nowSeconds(gk.clock);
+  const iat = input.issuedAt ?? nowSeconds(gk.clock);
   const exp = iat + input.ttlSeconds;
   const jti = input.jti ?? randomUUID();
   const claims: StandardAccessTokenClaims = {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Gridkey } from '../gridkey.js';
 import { signCompactJws } from '../keys/compact-jws.js';
-import { nowSeconds } from '../lib/clock.js';
 import type { UserRecord } from '../store/types.js';
 
 /** An OpenID Connect Core §2 ID token for the password grant. */
@@ -13,10 +12,11 @@ export function issueIdToken(
     clientId: string;
     authTime: number;
     ttlSeconds: number;
+    issuedAt: number;
   },
 ): string {
   const signing = gk.keys.signingKey('ES256');
-  const iat = nowSeconds(gk.clock);
+  const iat = input.issuedAt;
   const claims = {
     iss: input.issuer,
     sub: input.user.id,

@@ -148,3 +148,45 @@ describe.each(storeTargets())('password grant on $kind', (target) => {
     expect(res.json.error).toBe('invalid_scope');
   });
 });
+
+/** A clock that moves on one second every time it is read. */
+class TickingClock {
+  private ms = Date.now();
+  now(): number {
+    this.ms += 1000;
+    return this.ms;
+  }
+}
+
+describe.each(storeTargets())('password grant tokens on $kind', (target) => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer(target, {
+      clock: new TickingClock(),
+      config: { profiles: ['net2grid'], passwordScryptLogN: 10 },
+    });
+  });
+  afterAll(() => server.close());
+
+  it('share one instant: access iat = ID token iat = auth_time, however long issuing takes', async () => {
+    const app = await server.client({
+      name: 'app',
+      grantTypes: ['password'],
+      authMethod: 'client_secret_post',
+    });
+    await server.gk.users.create('jane@example.com', PASSWORD);
+    const res = await postForm(`${server.url}/v2/token`, {
+      client_id: app.id,
+      client_secret: app.secret,
+      grant_type: 'password',
+      username: 'jane@example.com',
+      password: PASSWORD,
+    });
+    expect(res.status).toBe(200);
+    const access = decodeJwt(res.json.access_token as string);
+    const id = decodeJwt(res.json.id_token as string);
+    expect(id.iat).toBe(access.iat);
+    expect(id.auth_time).toBe(id.iat);
+  });
+});

@@ -1,5 +1,11 @@
 // Renders the results as plain-text tables for the terminal.
-import { GRIDKEY_VARIANTS, isClean, THROUGHPUT_GOALS, throughputRatio } from './goals.mjs';
+import {
+  GRIDKEY_VARIANTS,
+  isClean,
+  OPT_IN_TARGETS,
+  THROUGHPUT_GOALS,
+  throughputRatio,
+} from './goals.mjs';
 
 const MARKS = {
   pass: '✓ pass',
@@ -9,7 +15,6 @@ const MARKS = {
   'not run': '- not run',
 };
 const RATIO_PEERS = ['oidc-provider', 'oauth2-server', 'ceiling'];
-const OPT_IN_ROWS = ['gridkey-nolog', 'ceiling-observed'];
 
 // Text columns (names, verdicts) read left to right; figures align right.
 function table(header, rows, textColumns = [0]) {
@@ -57,7 +62,7 @@ export function formatFigures(results) {
 
 export function formatRatios(results) {
   // The opt-in targets get a row, and ceiling-observed a column too when it was run.
-  const variants = [...GRIDKEY_VARIANTS, ...OPT_IN_ROWS].filter((variant) => results[variant]);
+  const variants = [...GRIDKEY_VARIANTS, ...OPT_IN_TARGETS].filter((variant) => results[variant]);
   if (variants.length === 0) return '';
   const peers = results['ceiling-observed'] ? [...RATIO_PEERS, 'ceiling-observed'] : RATIO_PEERS;
   const header = ['req/s ratio', ...peers.map((peer) => `/ ${peer}`)];

@@ -55,6 +55,7 @@ export async function issueUserTokens(
       userId: grant.user.id,
       scopes: grant.grantedScopes,
       authTime,
+      issuedAt: now,
     },
     grant.previous,
   );

@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Gridkey } from '../gridkey.js';
-import { nowSeconds } from '../lib/clock.js';
 import { hashSecret } from '../secrets/secret-hash.js';
 import type { DerivedAccessToken, RefreshTokenRecord } from '../store/types.js';
 
@@ -13,11 +12,18 @@ export const isRefreshTokenShaped = (token: string) => FORMAT.test(token);
 /** A new refresh token: the first of a family, or the successor of `previous`. */
 export function newRefreshToken(
   gk: Gridkey,
-  input: { clientId: string; userId: string; scopes: readonly string[]; authTime: number },
+  input: {
+    clientId: string;
+    userId: string;
+    scopes: readonly string[];
+    authTime: number;
+    /** The instant the tokens issued with it carry. */
+    issuedAt: number;
+  },
   previous?: RefreshTokenRecord,
 ): { token: string; record: RefreshTokenRecord } {
   const token = `${REFRESH_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
-  const now = nowSeconds(gk.clock);
+  const now = input.issuedAt;
   const familyExpiresAt = previous?.familyExpiresAt ?? now + gk.config.refreshTokenFamilyMaxSeconds;
   return {
     token,

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { InvalidRequestError } from '../errors.js';
 import type { Gridkey } from '../gridkey.js';
 import { nowSeconds } from '../lib/clock.js';
+import type { TokenEventRecord } from '../store/types.js';
 
 const CURSOR = /^(0|[1-9][0-9]{0,14})$/;
 
@@ -13,10 +14,43 @@ function parseCursor(value: unknown, name: string, fallback: number): number {
   return Number(value);
 }
 
+/** An event on the wire (docs/state-feed.md): snake_case, the cursor as a string. */
+function wireEvent(e: TokenEventRecord) {
+  const base = { cursor: String(e.seq), type: e.type, at: e.at, exp: e.exp };
+  switch (e.type) {
+    case 'access_token.revoked':
+      return { ...base, jti: e.jti };
+    case 'pat.state':
+      return {
+        ...base,
+        jti: e.jti,
+        pat_id: e.patId,
+        api: e.api,
+        web: e.web,
+        until: e.until,
+        revoked: e.revoked,
+      };
+    case 'api_key.revoked':
+      return { ...base, key_id: e.keyId };
+    case 'signing_key.removed':
+      return { ...base, kid: e.kid };
+  }
+}
+
+/** The jtis an earlier reader of `revocations` refused: revoked access tokens and PATs. */
+function revokedJtis(events: readonly TokenEventRecord[]) {
+  return events.flatMap((e) =>
+    e.type === 'access_token.revoked' || (e.type === 'pat.state' && e.revoked)
+      ? [{ jti: e.jti, exp: e.exp, revoked_at: e.at }]
+      : [],
+  );
+}
+
 /**
- * `GET /revocations?after=CURSOR`: revoked, still-unexpired jtis in commit
- * order. Verifiers poll it and keep `next_cursor`; an entry leaves the feed
- * when its token expires, since an expired token fails verification anyway.
+ * `GET /revocations?after=CURSOR`: the token-state feed (docs/state-feed.md),
+ * every change a verifier must learn of, in commit order. An event leaves
+ * the feed once it no longer matters (its token expired), so `after=0` is a
+ * complete snapshot.
  */
 export function registerRevocationFeed(app: FastifyInstance, gk: Gridkey) {
   app.get('/revocations', async (req, reply) => {
@@ -24,13 +58,13 @@ export function registerRevocationFeed(app: FastifyInstance, gk: Gridkey) {
     const after = parseCursor(query.after, 'after', 0);
     const pageSize = gk.config.revocationFeedPageSize;
     const limit = Math.min(parseCursor(query.limit, 'limit', pageSize), pageSize) || pageSize;
-    const entries = await gk.store.revocations.listAfter(after, nowSeconds(gk.clock), limit);
-    const last = entries.at(-1);
+    const events = await gk.store.tokenEvents.listAfter(after, nowSeconds(gk.clock), limit);
     reply.header('cache-control', 'no-store');
     return {
-      revocations: entries.map((e) => ({ jti: e.jti, exp: e.exp, revoked_at: e.revokedAt })),
-      next_cursor: String(last?.seq ?? after),
-      has_more: entries.length === limit,
+      events: events.map(wireEvent),
+      revocations: revokedJtis(events),
+      next_cursor: String(events.at(-1)?.seq ?? after),
+      has_more: events.length === limit,
     };
   });
 }

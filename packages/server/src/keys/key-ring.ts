@@ -6,6 +6,7 @@ import {
   generateSigningKey,
   type OpenedSigningKey,
   openSigningKey,
+  publishedUntil,
   SIGNING_ALGORITHMS,
   type SigningAlgorithm,
 } from './signing-key.js';
@@ -103,11 +104,11 @@ export class KeyRing {
     return { kid: current.kid, number: current.number ?? 0, alg, key: opened.privateKey };
   }
 
-  /** Published keys: upcoming, current, and retired ones whose tokens may still be alive. */
+  /** Published keys: upcoming, current, and retired ones whose tokens (PATs too) may still be alive. */
   jwks(): JSONWebKeySet {
     const now = nowSeconds(this.options.clock);
     const keys = this.records
-      .filter((r) => r.retiredAt === null || r.retiredAt + this.options.maxTokenTtlSeconds > now)
+      .filter((r) => (publishedUntil(r, this.options.maxTokenTtlSeconds) ?? Infinity) > now)
       .flatMap((r) => {
         const opened = this.opened.get(r.kid);
         return opened === undefined ? [] : [opened.publicJwk as JWK];
@@ -141,6 +142,7 @@ export async function rotateSigningKeys(options: {
   const { retired } = await options.store.signingKeys.rotate(created);
   const deleted = await options.store.signingKeys.deleteRetiredBefore(
     options.now - options.maxTokenTtlSeconds,
+    options.now,
   );
   return { created, retired, deleted };
 }

@@ -65,6 +65,7 @@ export function generateSigningKey(
     createdAt: times.now,
     activeFrom: times.activeFrom,
     retiredAt: null,
+    publishedUntil: null,
   };
 }
 
@@ -88,4 +89,13 @@ export function openSigningKey(record: SigningKeyRecord, kek: Buffer): OpenedSig
   if (thumbprint(jwk) !== record.kid)
     throw new Error(`signing key ${record.kid} does not match its kid`);
   return { privateKey, publicJwk: { ...jwk, kid: record.kid, alg: record.alg, use: 'sig' } };
+}
+
+/**
+ * Until when a key stays in the JWKS: null while it signs; once retired, as
+ * long as the longest access token it may have signed, or a PAT it signed.
+ */
+export function publishedUntil(key: SigningKeyRecord, maxTokenTtlSeconds: number): number | null {
+  if (key.retiredAt === null) return null;
+  return Math.max(key.retiredAt + maxTokenTtlSeconds, key.publishedUntil ?? 0);
 }

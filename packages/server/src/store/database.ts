@@ -47,6 +47,8 @@ export interface SigningKeysTable {
   retired_at: number | null;
   /** 1, 2, 3… in creation order (the enectiva `key` claim). */
   number: number | null;
+  /** Published at least until then: the latest exp of a PAT the key signed. */
+  published_until: number | null;
 }
 
 export interface LoginTokensTable {
@@ -75,6 +77,20 @@ export interface RevokedTokensTable {
   jti: string;
   exp: number;
   revoked_at: number;
+}
+
+/** The token-state feed (docs/state-feed.md). */
+export interface TokenEventsTable {
+  /** The feed cursor: strictly increasing in commit order. */
+  seq: Generated<number>;
+  type: string;
+  /** The jti, API-key id or kid the event is about. */
+  ref: string;
+  at: number;
+  /** After this the event no longer matters and leaves the feed. */
+  exp: number;
+  /** pat.state: the PAT's state as JSON; null otherwise. */
+  state: string | null;
 }
 
 export interface MetaTable {
@@ -139,6 +155,7 @@ export interface Database {
   clients: ClientsTable;
   signing_keys: SigningKeysTable;
   revoked_tokens: RevokedTokensTable;
+  token_events: TokenEventsTable;
   gridkey_meta: MetaTable;
   login_tokens: LoginTokensTable;
   derived_tokens: DerivedTokensTable;

@@ -11,6 +11,7 @@ import { refreshTokenStore } from './tables/refresh-tokens.js';
 import { revocationStore } from './tables/revocations.js';
 import { signingKeyStore } from './tables/signing-keys.js';
 import { storeContext } from './tables/store-context.js';
+import { tokenEventStore } from './tables/token-events.js';
 import { userStore } from './tables/users.js';
 import type {
   ApiKeyStore,
@@ -23,6 +24,7 @@ import type {
   RevocationStore,
   SigningKeyStore,
   Store,
+  TokenEventStore,
   UserStore,
 } from './types.js';
 
@@ -35,6 +37,7 @@ export class KyselyStore implements Store {
   readonly clients: ClientStore;
   readonly signingKeys: SigningKeyStore;
   readonly revocations: RevocationStore;
+  readonly tokenEvents: TokenEventStore;
   readonly meta: MetaStore;
   readonly loginTokens: LoginTokenStore;
   readonly users: UserStore;
@@ -51,6 +54,7 @@ export class KyselyStore implements Store {
     this.clients = clientStore(ctx);
     this.signingKeys = signingKeyStore(ctx);
     this.revocations = revocationStore(ctx);
+    this.tokenEvents = tokenEventStore(ctx);
     this.meta = metaStore(ctx);
     this.loginTokens = loginTokenStore(ctx);
     this.users = userStore(ctx);

@@ -48,7 +48,7 @@ export interface ApiKeyStore {
   insert(key: ApiKeyRecord): Promise<void>;
   findByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;
   list(): Promise<ApiKeyRecord[]>;
-  /** 'not_found' when no such key. */
+  /** Revokes and tells the feed; 'not_found' when no such key. */
   revoke(id: string, now: number): Promise<'revoked' | 'already_revoked' | 'not_found'>;
   touch(id: string, now: number): Promise<void>;
 }
@@ -63,6 +63,8 @@ export interface SigningKeyRecord {
   createdAt: number;
   activeFrom: number;
   retiredAt: number | null;
+  /** Kept in the JWKS at least until then, retired or not: a PAT it signed lives that long. */
+  publishedUntil: number | null;
 }
 
 export interface RevokedTokenRecord {
@@ -70,6 +72,31 @@ export interface RevokedTokenRecord {
   jti: string;
   exp: number;
   revokedAt: number;
+}
+
+/** A PAT's whole authorisation state, as the feed tells verifiers. */
+export interface PatState {
+  patId: string;
+  api: boolean;
+  web: boolean;
+  /** A shortened lifetime; null: until the token's exp. */
+  until: number | null;
+  revoked: boolean;
+}
+
+/** One change in the token-state feed (docs/state-feed.md); `exp`: when it stops mattering. */
+export type TokenEvent = { at: number; exp: number } & (
+  | { type: 'access_token.revoked'; jti: string }
+  | ({ type: 'pat.state'; jti: string } & PatState)
+  | { type: 'api_key.revoked'; keyId: string }
+  | { type: 'signing_key.removed'; kid: string }
+);
+
+export type TokenEventRecord = TokenEvent & { seq: number };
+
+export interface TokenEventStore {
+  /** Events after the cursor that still matter at `now`, in cursor order. */
+  listAfter(cursor: number, now: number, limit: number): Promise<TokenEventRecord[]>;
 }
 
 export interface LoginTokenRecord {
@@ -185,17 +212,18 @@ export interface PatRecord {
 }
 
 export interface PatStore {
-  insert(pat: PatRecord): Promise<void>;
+  /** Stores the PAT and keeps the key that signed it published until the PAT's expiry. */
+  insert(pat: PatRecord, signedBy: string): Promise<void>;
   findById(id: string): Promise<PatRecord | undefined>;
   findByHash(tokenHash: string): Promise<PatRecord | undefined>;
   list(): Promise<PatRecord[]>;
-  /** false when no such PAT or it is revoked. */
+  /** Records the grant and puts the new state in the feed; false when no such PAT or it is revoked. */
   authorise(
     id: string,
     grant: { api: boolean; web: boolean; until: number | null },
     now: number,
   ): Promise<boolean>;
-  /** Revokes and puts the jti in the revocation feed; 'not_found' when no such PAT. */
+  /** Revokes and puts the new state in the feed; 'not_found' when no such PAT. */
   revoke(id: string, now: number): Promise<'revoked' | 'already_revoked' | 'not_found'>;
   touch(id: string, now: number): Promise<void>;
 }
@@ -241,8 +269,8 @@ export interface SigningKeyStore {
   rotate(newKeys: SigningKeyRecord[]): Promise<{ retired: string[] }>;
   /** Adds keys only when the store has none for that algorithm (first start). */
   insertIfNoneForAlg(key: SigningKeyRecord): Promise<boolean>;
-  /** Deletes retired keys whose every token has expired. */
-  deleteRetiredBefore(retiredAt: number): Promise<number>;
+  /** Deletes retired keys whose every token (PATs too) has expired, telling the feed. */
+  deleteRetiredBefore(retiredAt: number, now: number): Promise<number>;
 }
 
 export interface RevocationStore {
@@ -251,6 +279,7 @@ export interface RevocationStore {
   isRevoked(jti: string): Promise<boolean>;
   /** Entries after the cursor, still unexpired, in cursor order. */
   listAfter(cursor: number, now: number, limit: number): Promise<RevokedTokenRecord[]>;
+  /** Forgets revocations, derived-token links and feed events that no longer matter. */
   deleteExpired(now: number): Promise<number>;
 }
 
@@ -266,6 +295,7 @@ export interface Store {
   readonly clients: ClientStore;
   readonly signingKeys: SigningKeyStore;
   readonly revocations: RevocationStore;
+  readonly tokenEvents: TokenEventStore;
   readonly meta: MetaStore;
   readonly loginTokens: LoginTokenStore;
   readonly users: UserStore;

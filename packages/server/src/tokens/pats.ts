@@ -110,7 +110,7 @@ export class Pats {
       revokedAt: null,
       lastUsedAt: null,
     };
-    await this.store.pats.insert(record);
+    await this.store.pats.insert(record, signing.kid);
     return { record, token };
   }
 

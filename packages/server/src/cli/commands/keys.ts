@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { rotateSigningKeys } from '../../keys/key-ring.js';
+import { publishedUntil } from '../../keys/signing-key.js';
 import { nowSeconds } from '../../lib/clock.js';
 import type { SigningKeyRecord } from '../../store/types.js';
 import {
@@ -24,7 +25,7 @@ function describeKey(k: SigningKeyRecord, now: number, maxTtl: number) {
     created_at: iso(k.createdAt),
     active_from: iso(k.activeFrom),
     retired_at: iso(k.retiredAt),
-    published_until: iso(k.retiredAt === null ? null : k.retiredAt + maxTtl),
+    published_until: iso(publishedUntil(k, maxTtl)),
   };
 }
 

@@ -5,6 +5,7 @@ import { loginTokensSchema } from './002-login-tokens.js';
 import { usersSchema } from './003-users-refresh-tokens.js';
 import { apiKeysSchema } from './004-api-keys-client-policy.js';
 import { patsSchema } from './005-pats-audit.js';
+import { tokenEventsSchema } from './006-token-events.js';
 
 /** Migrations live in code (not files on disk) so the built package carries them. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -16,6 +17,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '003-users-refresh-tokens': usersSchema(dialect),
         '004-api-keys-client-policy': apiKeysSchema(dialect),
         '005-pats-audit': patsSchema(dialect),
+        '006-token-events': tokenEventsSchema(dialect),
       };
     },
   };

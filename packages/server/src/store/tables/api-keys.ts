@@ -1,7 +1,8 @@
 import type { Selectable } from 'kysely';
 import type { ApiKeysTable } from '../database.js';
 import type { ApiKeyRecord, ApiKeyStore } from '../types.js';
-import { type StoreContext, spaceList, toNumber } from './store-context.js';
+import { LOCKS, type StoreContext, spaceList, toNumber } from './store-context.js';
+import { appendTokenEvents, KEY_EVENT_RETENTION_SECONDS } from './token-events.js';
 
 const toApiKey = (row: Selectable<ApiKeysTable>): ApiKeyRecord => ({
   id: row.id,
@@ -16,7 +17,7 @@ const toApiKey = (row: Selectable<ApiKeysTable>): ApiKeyRecord => ({
   lastUsedAt: toNumber(row.last_used_at),
 });
 
-export function apiKeyStore({ db }: StoreContext): ApiKeyStore {
+export function apiKeyStore({ db, serialise }: StoreContext): ApiKeyStore {
   return {
     async insert(k) {
       await db
@@ -49,19 +50,22 @@ export function apiKeyStore({ db }: StoreContext): ApiKeyStore {
       );
     },
     async revoke(id, now) {
-      const result = await db
-        .updateTable('api_keys')
-        .set({ revoked_at: now })
-        .where('id', '=', id)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      if (result.numUpdatedRows > 0n) return 'revoked';
-      const exists = await db
-        .selectFrom('api_keys')
-        .select('id')
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return exists === undefined ? 'not_found' : 'already_revoked';
+      return db.transaction().execute(async (trx) => {
+        await serialise(trx, LOCKS.revocations);
+        const row = await trx
+          .selectFrom('api_keys')
+          .select('revoked_at')
+          .where('id', '=', id)
+          .executeTakeFirst();
+        if (row === undefined) return 'not_found';
+        if (row.revoked_at !== null) return 'already_revoked';
+        await trx.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', id).execute();
+        // Verifiers cache an introspected key briefly; the feed makes them drop it.
+        await appendTokenEvents(trx, [
+          { type: 'api_key.revoked', keyId: id, at: now, exp: now + KEY_EVENT_RETENTION_SECONDS },
+        ]);
+        return 'revoked';
+      });
     },
     async touch(id, now) {
       await db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute();

@@ -2,22 +2,46 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../database.js';
 import type { RevocationStore } from '../types.js';
 import { LOCKS, type StoreContext } from './store-context.js';
+import { appendTokenEvents } from './token-events.js';
+
+type RevokedEntry = { jti: string; exp: number; revokedAt: number };
 
 /**
- * Adds revoked jtis. Callers hold the revocations lock, so that cursor order
- * is commit order: a feed reader that has seen seq N can never later miss a
- * smaller seq committed after it.
+ * Records jtis as revoked (for introspection and `inspect`); returns those
+ * not revoked before. Callers hold the revocations lock.
+ */
+export async function markRevoked(
+  trx: Transaction<Database>,
+  entries: readonly RevokedEntry[],
+): Promise<RevokedEntry[]> {
+  const added = new Set<string>();
+  for (let i = 0; i < entries.length; i += 500) {
+    const rows = await trx
+      .insertInto('revoked_tokens')
+      .values(
+        entries.slice(i, i + 500).map((e) => ({ jti: e.jti, exp: e.exp, revoked_at: e.revokedAt })),
+      )
+      .onConflict((oc) => oc.column('jti').doNothing())
+      .returning('jti')
+      .execute();
+    for (const r of rows) added.add(r.jti);
+  }
+  return entries.filter((e) => added.has(e.jti));
+}
+
+/**
+ * Revokes access tokens by jti and tells the feed, once per jti. Callers
+ * hold the revocations lock (see appendTokenEvents).
  */
 export async function insertRevoked(
   trx: Transaction<Database>,
-  entries: { jti: string; exp: number; revokedAt: number }[],
+  entries: readonly RevokedEntry[],
 ): Promise<void> {
-  if (entries.length === 0) return;
-  await trx
-    .insertInto('revoked_tokens')
-    .values(entries.map((e) => ({ jti: e.jti, exp: e.exp, revoked_at: e.revokedAt })))
-    .onConflict((oc) => oc.column('jti').doNothing())
-    .execute();
+  const added = await markRevoked(trx, entries);
+  await appendTokenEvents(
+    trx,
+    added.map((e) => ({ type: 'access_token.revoked', jti: e.jti, at: e.revokedAt, exp: e.exp })),
+  );
 }
 
 export function revocationStore({ db, serialise }: StoreContext): RevocationStore {
@@ -58,6 +82,7 @@ export function revocationStore({ db, serialise }: StoreContext): RevocationStor
         .where('exp', '<=', now)
         .executeTakeFirst();
       await db.deleteFrom('derived_tokens').where('exp', '<=', now).execute();
+      await db.deleteFrom('token_events').where('exp', '<=', now).execute();
       return Number(revoked.numDeletedRows);
     },
   };

@@ -2,6 +2,7 @@ import type { Selectable, Transaction } from 'kysely';
 import type { Database, SigningKeysTable } from '../database.js';
 import type { SigningKeyRecord, SigningKeyStore } from '../types.js';
 import { LOCKS, type StoreContext } from './store-context.js';
+import { appendTokenEvents, KEY_EVENT_RETENTION_SECONDS } from './token-events.js';
 
 const toSigningKey = (row: Selectable<SigningKeysTable>): SigningKeyRecord => ({
   kid: row.kid,
@@ -12,6 +13,7 @@ const toSigningKey = (row: Selectable<SigningKeysTable>): SigningKeyRecord => ({
   createdAt: Number(row.created_at),
   activeFrom: Number(row.active_from),
   retiredAt: row.retired_at === null ? null : Number(row.retired_at),
+  publishedUntil: row.published_until === null ? null : Number(row.published_until),
 });
 
 /** Inserts a key with the next key number (callers hold the signing-keys lock). */
@@ -31,6 +33,7 @@ async function insertNumbered(trx: Transaction<Database>, key: SigningKeyRecord)
       created_at: key.createdAt,
       active_from: key.activeFrom,
       retired_at: key.retiredAt,
+      published_until: key.publishedUntil,
     })
     .execute();
 }
@@ -80,13 +83,30 @@ export function signingKeyStore({ db, serialise }: StoreContext): SigningKeyStor
         return true;
       });
     },
-    async deleteRetiredBefore(retiredAt) {
-      const result = await db
-        .deleteFrom('signing_keys')
-        .where('retired_at', 'is not', null)
-        .where('retired_at', '<', retiredAt)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows);
+    async deleteRetiredBefore(retiredAt, now) {
+      return db.transaction().execute(async (trx) => {
+        await serialise(trx, LOCKS.revocations);
+        const deleted = await trx
+          .deleteFrom('signing_keys')
+          .where('retired_at', 'is not', null)
+          .where('retired_at', '<', retiredAt)
+          .where((eb) =>
+            eb.or([eb('published_until', 'is', null), eb('published_until', '<=', now)]),
+          )
+          .returning('kid')
+          .execute();
+        // A verifier may still hold the key in its cached JWKS.
+        await appendTokenEvents(
+          trx,
+          deleted.map((k) => ({
+            type: 'signing_key.removed',
+            kid: k.kid,
+            at: now,
+            exp: now + KEY_EVENT_RETENTION_SECONDS,
+          })),
+        );
+        return deleted.length;
+      });
     },
   };
 }

@@ -1,0 +1,101 @@
+import type { Selectable, Transaction } from 'kysely';
+import type { Database, TokenEventsTable } from '../database.js';
+import type { PatState, TokenEvent, TokenEventRecord, TokenEventStore } from '../types.js';
+import type { StoreContext } from './store-context.js';
+
+/**
+ * How long an event about a key outlives its writing: a verifier caches an
+ * introspected API key for seconds and refetches the JWKS within minutes, so
+ * after a day nobody still holds what the event tells them to drop.
+ */
+export const KEY_EVENT_RETENTION_SECONDS = 86_400;
+
+/** The stored form of a PAT's state: the fields of a `pat.state` event. */
+export function patStateJson(state: PatState): string {
+  return JSON.stringify({
+    pat_id: state.patId,
+    api: state.api,
+    web: state.web,
+    until: state.until,
+    revoked: state.revoked,
+  });
+}
+
+function refOf(e: TokenEvent): string {
+  switch (e.type) {
+    case 'access_token.revoked':
+    case 'pat.state':
+      return e.jti;
+    case 'api_key.revoked':
+      return e.keyId;
+    case 'signing_key.removed':
+      return e.kid;
+  }
+}
+
+/**
+ * Appends to the token-state feed. Callers hold the revocations lock
+ * (`LOCKS.revocations`), so that cursor order is commit order: a reader that
+ * has seen cursor N can never later find a smaller one committed after it.
+ */
+export async function appendTokenEvents(
+  trx: Transaction<Database>,
+  events: readonly TokenEvent[],
+): Promise<void> {
+  for (let i = 0; i < events.length; i += 500) {
+    await trx
+      .insertInto('token_events')
+      .values(
+        events.slice(i, i + 500).map((e) => ({
+          type: e.type,
+          ref: refOf(e),
+          at: e.at,
+          exp: e.exp,
+          state: e.type === 'pat.state' ? patStateJson(e) : null,
+        })),
+      )
+      .execute();
+  }
+}
+
+function toEvent(row: Selectable<TokenEventsTable>): TokenEventRecord {
+  const base = { seq: Number(row.seq), at: Number(row.at), exp: Number(row.exp) };
+  switch (row.type) {
+    case 'pat.state': {
+      const s = JSON.parse(row.state ?? '{}') as Record<string, unknown>;
+      return {
+        ...base,
+        type: 'pat.state',
+        jti: row.ref,
+        patId: String(s.pat_id),
+        api: s.api === true,
+        web: s.web === true,
+        until: typeof s.until === 'number' ? s.until : null,
+        revoked: s.revoked === true,
+      };
+    }
+    case 'api_key.revoked':
+      return { ...base, type: 'api_key.revoked', keyId: row.ref };
+    case 'signing_key.removed':
+      return { ...base, type: 'signing_key.removed', kid: row.ref };
+    default:
+      // 'access_token.revoked', the only other type written.
+      return { ...base, type: 'access_token.revoked', jti: row.ref };
+  }
+}
+
+export function tokenEventStore({ db }: StoreContext): TokenEventStore {
+  return {
+    async listAfter(cursor, now, limit) {
+      const rows = await db
+        .selectFrom('token_events')
+        .selectAll()
+        .where('seq', '>', cursor)
+        .where('exp', '>', now)
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
+      return rows.map(toEvent);
+    },
+  };
+}

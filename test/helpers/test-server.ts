@@ -6,6 +6,7 @@ import { type Gridkey, openGridkey } from '../../packages/server/src/gridkey.js'
 import { buildApp } from '../../packages/server/src/http/build-app.js';
 import { createLogger } from '../../packages/server/src/http/logger.js';
 import type { Clock } from '../../packages/server/src/lib/clock.js';
+import { freePort } from './ports.js';
 import type { StoreTarget } from './stores.js';
 
 /** A clock the test moves by hand. */
@@ -35,7 +36,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A real server on 127.0.0.1, port 0, over a fresh database of the given kind. */
+/** A real server on 127.0.0.1, on a free port, over a fresh database of the given kind. */
 export async function startTestServer(
   target: StoreTarget,
   options: {
@@ -50,8 +51,17 @@ export async function startTestServer(
     options.sharing === undefined
       ? await target.create()
       : { dbUrl: options.sharing.dbUrl, dataDir: options.sharing.dataDir, cleanup: async () => {} };
+  // The port is chosen first so that the issuer is known before anything is
+  // signed: PATs carry it from creation, like every token.
+  const port = await freePort();
   const config = loadConfig({
-    flags: { dataDir: db.dataDir, db: db.dbUrl, clientCacheTtlSeconds: 0, ...options.config },
+    flags: {
+      dataDir: db.dataDir,
+      db: db.dbUrl,
+      clientCacheTtlSeconds: 0,
+      issuer: `http://127.0.0.1:${port}`,
+      ...options.config,
+    },
     env: options.env ?? {},
   });
   const lines: string[] = [];
@@ -67,8 +77,7 @@ export async function startTestServer(
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
   const app = await buildApp(gk, { logger: createLogger('info', sink) });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const { port } = app.server.address() as { port: number };
+  await app.listen({ host: '127.0.0.1', port });
   return {
     url: `http://127.0.0.1:${port}`,
     gk,

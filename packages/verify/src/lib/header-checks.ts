@@ -1,0 +1,71 @@
+import { decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
+import { VerifyError } from '../errors.js';
+
+export type JwtKind = 'access_token' | 'pat';
+
+export interface CheckedHeader {
+  kind: JwtKind;
+  /** The media type jose must see in `typ`. */
+  typ: 'at+jwt' | 'pat+jwt';
+  alg: string;
+  kid: string;
+  header: ProtectedHeaderParameters;
+}
+
+/** Longer tokens are refused unread; gridkey's are well under 2 KiB. */
+export const MAX_TOKEN_CHARS = 16 * 1024;
+
+/**
+ * Header parameters that point at key material or change how the JWS is
+ * processed. gridkey never sets them, and trusting any of them lets the token
+ * choose its own key or make us fetch one (RFC 8725 §3.10; RFC 7515 §4.1.3-4.1.8,
+ * §4.1.11 for `crit`, which a verifier must reject unless it implements the extension).
+ */
+const REFUSED_HEADERS = ['jwk', 'jku', 'x5u', 'x5c', 'x5t', 'x5t#S256', 'crit', 'b64'] as const;
+
+/** gridkey's kids are RFC 7638 thumbprints: base64url, 43 characters. */
+const KID = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** RFC 7515 §4.1.9: `typ` is a media type, case-insensitive, its `application/` optional. */
+function normaliseTyp(typ: unknown): string | undefined {
+  if (typeof typ !== 'string') return undefined;
+  const lower = typ.toLowerCase();
+  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
+}
+
+/**
+ * Everything decided from the protected header, before any key look-up or
+ * fetch: the algorithm against the allowlist, refused parameters, the `kid`'s
+ * form and the kind of token its `typ` names (RFC 9068 §2.1: `at+jwt`; a PAT
+ * is `pat+jwt`; an ID token's `JWT` is neither, RFC 8725 §3.11).
+ */
+export function checkHeader(token: string, algorithms: readonly string[]): CheckedHeader {
+  if (token.length > MAX_TOKEN_CHARS) throw new VerifyError('malformed', 'the token is too long');
+  let header: ProtectedHeaderParameters;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch (err) {
+    throw new VerifyError('malformed', 'the token is not a JWT', { cause: err });
+  }
+  const { alg } = header;
+  // RFC 8725 §3.1: the verifier, not the token, picks the algorithms.
+  if (typeof alg !== 'string' || !algorithms.includes(alg)) {
+    throw new VerifyError(
+      'unsupported_algorithm',
+      'the token is signed with an algorithm not allowed',
+    );
+  }
+  for (const name of REFUSED_HEADERS) {
+    if (Object.hasOwn(header, name)) {
+      throw new VerifyError('malformed', `the token header carries a refused parameter (${name})`);
+    }
+  }
+  const { kid } = header;
+  if (typeof kid !== 'string' || !KID.test(kid)) {
+    throw new VerifyError('malformed', 'the token header has no well-formed kid');
+  }
+  const typ = normaliseTyp(header.typ);
+  if (typ === 'at+jwt') return { kind: 'access_token', typ, alg, kid, header };
+  if (typ === 'pat+jwt') return { kind: 'pat', typ, alg, kid, header };
+  throw new VerifyError('wrong_type', 'the token is not an access token (typ)');
+}

@@ -1,0 +1,62 @@
+import type { FeedEvent } from './feed-events.js';
+
+export interface PatState {
+  api: boolean;
+  web: boolean;
+  /** Unix seconds the authorisation ends, null: at the PAT's `exp`. */
+  until: number | null;
+  revoked: boolean;
+  exp: number;
+}
+
+/**
+ * What the feed has told us, in memory: revoked jtis, each PAT's latest
+ * state, revoked API-key ids. Every entry carries the event's `exp` and is
+ * dropped past it (the token it is about is expired by then).
+ */
+export class TokenState {
+  private readonly revokedJtis = new Map<string, number>();
+  private readonly pats = new Map<string, PatState>();
+  private readonly revokedKeys = new Map<string, number>();
+
+  /** Applies one event; the newest event of a PAT's jti wins, since the feed is in commit order. */
+  apply(event: FeedEvent): void {
+    switch (event.type) {
+      case 'access_token.revoked':
+        this.revokedJtis.set(event.jti, event.exp);
+        return;
+      case 'pat.state':
+        this.pats.set(event.jti, {
+          api: event.api,
+          web: event.web,
+          until: event.until,
+          revoked: event.revoked,
+          exp: event.exp,
+        });
+        return;
+      case 'api_key.revoked':
+        this.revokedKeys.set(event.keyId, event.exp);
+        return;
+      case 'signing_key.removed':
+        return;
+    }
+  }
+
+  isRevokedJti(jti: string): boolean {
+    return this.revokedJtis.has(jti);
+  }
+
+  patState(jti: string): PatState | undefined {
+    return this.pats.get(jti);
+  }
+
+  isRevokedKey(keyId: string): boolean {
+    return this.revokedKeys.has(keyId);
+  }
+
+  prune(nowSeconds: number): void {
+    for (const [jti, exp] of this.revokedJtis) if (exp <= nowSeconds) this.revokedJtis.delete(jti);
+    for (const [jti, s] of this.pats) if (s.exp <= nowSeconds) this.pats.delete(jti);
+    for (const [id, exp] of this.revokedKeys) if (exp <= nowSeconds) this.revokedKeys.delete(id);
+  }
+}

@@ -1,0 +1,153 @@
+import { type CryptoKey, errors, type JWSHeaderParameters, type JWTPayload, jwtVerify } from 'jose';
+import { VerifyError } from '../errors.js';
+import type { VerifiedAccessToken, VerifiedPat } from '../types.js';
+import type { CheckedHeader } from './header-checks.js';
+import type { StringPool } from './string-pool.js';
+
+/** What the cache keeps of a verified JWT: the answer and what each hit re-checks. */
+export interface VerifiedJwt {
+  token: VerifiedAccessToken | VerifiedPat;
+  kid: string;
+}
+
+export interface JwtCheckSettings {
+  issuer: string;
+  audience: readonly string[] | undefined;
+  algorithms: readonly string[];
+  clockToleranceSeconds: number;
+  getKey: (header: JWSHeaderParameters) => Promise<CryptoKey>;
+  /** Shares the claim values that repeat across cached tokens. */
+  pool: StringPool;
+}
+
+/** jose's errors, as the stable codes of `VerifyError`. */
+function mapJoseError(err: unknown): unknown {
+  if (err instanceof VerifyError || !(err instanceof errors.JOSEError)) return err;
+  if (err instanceof errors.JWTExpired) {
+    return new VerifyError('expired', 'the token has expired', { cause: err });
+  }
+  if (err instanceof errors.JWTClaimValidationFailed) {
+    if (err.claim === 'nbf' && err.reason === 'check_failed') {
+      return new VerifyError('not_yet_valid', 'the token is not valid yet', { cause: err });
+    }
+    return new VerifyError('invalid_claims', `the token's ${err.claim} claim is not acceptable`, {
+      cause: err,
+    });
+  }
+  if (err instanceof errors.JWSSignatureVerificationFailed) {
+    return new VerifyError('invalid_signature', 'the token signature is invalid', { cause: err });
+  }
+  if (err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported) {
+    return new VerifyError('unsupported_algorithm', 'the token algorithm is not supported', {
+      cause: err,
+    });
+  }
+  if (err instanceof errors.JWKSNoMatchingKey) {
+    return new VerifyError('unknown_key', 'no key in the key set matches the token', {
+      cause: err,
+    });
+  }
+  return new VerifyError('malformed', 'the token is malformed', { cause: err });
+}
+
+const invalidClaim = (claim: string) =>
+  new VerifyError('invalid_claims', `the token's ${claim} claim is not acceptable`);
+
+function stringClaim(payload: JWTPayload, claim: string): string {
+  const value = payload[claim];
+  if (typeof value !== 'string' || value === '') throw invalidClaim(claim);
+  return value;
+}
+
+/** `scope` (RFC 9068 §2.2.3, space-separated) or the Enectiva dialect's `scp` array. */
+export function scopesOfClaims(payload: JWTPayload): string[] {
+  if (payload.scope !== undefined) {
+    if (typeof payload.scope !== 'string') throw invalidClaim('scope');
+    return [...new Set(payload.scope.split(' ').filter(Boolean))];
+  }
+  if (payload.scp !== undefined) {
+    if (!Array.isArray(payload.scp) || !payload.scp.every((s) => typeof s === 'string')) {
+      throw invalidClaim('scp');
+    }
+    return [...new Set(payload.scp as string[])];
+  }
+  return [];
+}
+
+/** Claims whose values are unique per token: not worth pooling. */
+const UNIQUE_CLAIMS = new Set(['jti', 'jit', 'iat', 'exp', 'nbf']);
+
+/** Replaces repeated string values (and lists of them) by their pooled copies. */
+function poolClaims(payload: JWTPayload, pool: StringPool): void {
+  for (const [name, value] of Object.entries(payload)) {
+    if (UNIQUE_CLAIMS.has(name)) continue;
+    if (typeof value === 'string') payload[name] = pool.intern(value);
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+      payload[name] = pool.internList(value);
+    }
+  }
+}
+
+function shapeOf(
+  checked: CheckedHeader,
+  payload: JWTPayload,
+  scopes: readonly string[],
+  pool: StringPool,
+): VerifiedAccessToken | VerifiedPat {
+  poolClaims(payload, pool);
+  const claims = Object.freeze(payload);
+  const common = {
+    subject: stringClaim(payload, 'sub'),
+    scopes: pool.internList(scopes),
+    jti: stringClaim(payload, 'jti'),
+    expiresAt: payload.exp as number,
+    claims,
+  };
+  if (checked.kind === 'pat') {
+    return Object.freeze({
+      kind: 'pat',
+      ...common,
+      name: stringClaim(payload, 'name'),
+      role: stringClaim(payload, 'role'),
+    });
+  }
+  const clientId = payload.client_id;
+  if (clientId !== undefined && typeof clientId !== 'string') throw invalidClaim('client_id');
+  return Object.freeze({
+    kind: 'access_token',
+    ...common,
+    ...(clientId === undefined ? {} : { clientId }),
+  });
+}
+
+/**
+ * The signature and the claims, by jose: issuer, audience (access tokens
+ * only; a PAT has none), algorithm, `typ`, `exp` and `nbf` with the
+ * configured leeway. jose treats a token as expired when `exp <= now`
+ * (RFC 7519 §4.1.4: "on or after"), which is the Enectiva seed's rule too.
+ */
+export async function verifyJwt(
+  token: string,
+  checked: CheckedHeader,
+  settings: JwtCheckSettings,
+): Promise<VerifiedJwt> {
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, settings.getKey, {
+      issuer: settings.issuer,
+      ...(checked.kind === 'access_token' && settings.audience !== undefined
+        ? { audience: [...settings.audience] }
+        : {}),
+      algorithms: [...settings.algorithms],
+      typ: checked.typ,
+      clockTolerance: settings.clockToleranceSeconds,
+      requiredClaims: ['exp', 'jti', 'sub'],
+    }));
+  } catch (err) {
+    throw mapJoseError(err);
+  }
+  return {
+    token: shapeOf(checked, payload, scopesOfClaims(payload), settings.pool),
+    kid: settings.pool.intern(checked.kid),
+  };
+}

@@ -13,7 +13,7 @@ export function median(values) {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-async function runLoad(request, { cpu, connections, seconds }) {
+export async function runLoad(request, { cpu, connections, seconds }) {
   const child = spawnPinned(cpu, [loadRunnerPath], {
     env: { BENCH_LOAD_OPTIONS: JSON.stringify({ ...request, connections, seconds }) },
     stdio: ['ignore', 'pipe', 'pipe'],

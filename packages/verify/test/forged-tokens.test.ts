@@ -144,6 +144,17 @@ describe('forged and unacceptable JWTs, against a real gridkey', () => {
       const token = await fx.sign({ typ }, claims());
       expect(await attempt(token)).toEqual({ code: 'wrong_type', jwksFetches: 0, trapHits: 0 });
     }
+    // RFC 9068 §4: with no audience configured, the issuer is the audience: a
+    // token minted for another API is refused by default too.
+    const byDefault = fx.verifier();
+    try {
+      expect(await outcome(byDefault.verify(await fx.sign({}, claims())))).toBe('ok');
+      expect(
+        await outcome(byDefault.verify(await fx.sign({}, claims({ aud: 'another-api' })))),
+      ).toBe('invalid_claims');
+    } finally {
+      await byDefault.close();
+    }
     // RFC 9068 §4: the full media type is the same type.
     expect(
       await outcome(verifier.verify(await fx.sign({ typ: 'application/at+jwt' }, claims()))),

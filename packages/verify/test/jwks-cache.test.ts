@@ -25,6 +25,7 @@ const tokenOf = (key: TestKey, extra: Record<string, unknown> = {}, kid = key.ki
   new SignJWT({ sub: 's', jti: randomBytes(8).toString('hex'), scope: 'a', ...extra })
     .setProtectedHeader({ alg: key.alg, kid, typ: 'at+jwt' })
     .setIssuer(ISSUER)
+    .setAudience(ISSUER)
     .setIssuedAt()
     .setExpirationTime('1h')
     .sign(key.privateKey);

@@ -32,6 +32,8 @@ describe('createVerifier options', () => {
     ],
     ['a bad jwks option', { ...ok, jwks: { cooldownMs: 'soon' } }, /^jwks\.cooldownMs must be/],
     ['a negative tolerance', { ...ok, clockToleranceSeconds: -1 }, /^clockToleranceSeconds/],
+    // The feed forgets a revocation 300 s past exp: more leeway would readmit it.
+    ['a tolerance over 300 s', { ...ok, clockToleranceSeconds: 301 }, /^clockToleranceSeconds/],
     ['a bad jwksUri', { ...ok, jwksUri: 'not a url' }, /^jwksUri must be an http/],
     ['a non-function fetch', { ...ok, fetch: 'x' }, /^fetch must be a function/],
   ];

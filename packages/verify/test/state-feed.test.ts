@@ -85,6 +85,24 @@ describe('following the token-state feed', () => {
     await until(verifier, pat.token, 'ok', { interface: 'web' });
   });
 
+  it('accepts a PAT used the moment it is authorised: it reads the feed again before refusing', async () => {
+    // Polls far apart: only the look before refusing can have seen the authorisation.
+    const slow = fx.verifier({ stateFeed: { pollMs: 60_000, maxStalenessMs: 120_000 } });
+    try {
+      await slow.ready();
+      const pat = await newPat();
+      await expect(slow.verify(pat.token)).rejects.toMatchObject({ code: 'not_authorised' });
+      await fx.server.gk.pats.authorise(pat.id, { api: true, web: false });
+      await expect(slow.verify(pat.token)).resolves.toMatchObject({ kind: 'pat', subject: pat.id });
+      // Authorised for the API only: the web page is still refused after its own look.
+      await expect(slow.verify(pat.token, { interface: 'web' })).rejects.toMatchObject({
+        code: 'not_authorised',
+      });
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('refuses a PAT once revoked, also from the cache', async () => {
     const pat = await newPat();
     await fx.server.gk.pats.authorise(pat.id, { api: true, web: false });
@@ -213,6 +231,17 @@ describe('following the token-state feed', () => {
     });
     await expect(v.ready()).rejects.toMatchObject({ code: 'unavailable' });
     expect(await outcome(v.verify(await fx.accessToken()))).toBe('unavailable');
+    // Not even failOpen accepts a token before a first snapshot: no revocation is known at all.
+    const open = fx.verifier({
+      stateFeed: {
+        url: 'http://127.0.0.1:9/revocations',
+        pollMs: 50,
+        maxStalenessMs: 200,
+        failOpen: true,
+      },
+    });
+    await expect(open.ready()).rejects.toMatchObject({ code: 'unavailable' });
+    expect(await outcome(open.verify(await fx.accessToken()))).toBe('unavailable');
     expect(v.health().feed).toMatchObject({ state: expect.stringMatching(/starting|stale/) });
   });
 });

@@ -60,6 +60,12 @@ export function registerRevocationFeed(app: FastifyInstance, gk: Gridkey) {
     const limit = Math.min(parseCursor(query.limit, 'limit', pageSize), pageSize) || pageSize;
     const events = await gk.store.tokenEvents.listAfter(after, nowSeconds(gk.clock), limit);
     reply.header('cache-control', 'no-store');
+    // A cursor from beyond the feed (a database restored from a backup, or
+    // replaced): start the reader again from the snapshot instead of letting
+    // it wait, silently, for cursors it has already passed.
+    if (events.length === 0 && after > 0 && after > (await gk.store.tokenEvents.lastCursor())) {
+      return { events: [], revocations: [], next_cursor: '0', has_more: true, reset: true };
+    }
     return {
       events: events.map(wireEvent),
       revocations: revokedJtis(events),

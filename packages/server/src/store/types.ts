@@ -97,6 +97,8 @@ export type TokenEventRecord = TokenEvent & { seq: number };
 export interface TokenEventStore {
   /** Events after the cursor that still matter at `now`, in cursor order. */
   listAfter(cursor: number, now: number, limit: number): Promise<TokenEventRecord[]>;
+  /** The largest cursor still stored; 0 when none. */
+  lastCursor(): Promise<number>;
 }
 
 export interface LoginTokenRecord {

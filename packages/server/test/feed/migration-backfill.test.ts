@@ -1,6 +1,8 @@
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { type StoreTarget, storeTargets } from '../../../../test/helpers/stores.js';
 import type { Database } from '../../src/store/database.js';
 import { KyselyStore } from '../../src/store/kysely-store.js';
 import { migrationProvider } from '../../src/store/migrations/index.js';
@@ -41,18 +43,28 @@ async function seedBeforeEvents(db: Kysely<Database>) {
     .execute();
 }
 
-describe('migration 006 (token events)', () => {
+async function openBare(target: StoreTarget) {
+  const { dbUrl, cleanup } = await target.create();
+  const dialect =
+    target.kind === 'sqlite'
+      ? new SqliteDialect({ database: new SQLite(dbUrl.slice('sqlite:'.length)) })
+      : new PostgresDialect({ pool: new pg.Pool({ connectionString: dbUrl, max: 2 }) });
+  return { db: new Kysely<Database>({ dialect }), cleanup };
+}
+
+describe.each(storeTargets())('migration 006 (token events) on $kind', (target) => {
   it('copies existing revocations and PAT states into the feed, so the first snapshot is complete', async () => {
-    const db = new Kysely<Database>({
-      dialect: new SqliteDialect({ database: new SQLite(':memory:') }),
-    });
-    const migrator = new Migrator({ db, provider: migrationProvider('sqlite') });
+    const { db, cleanup } = await openBare(target);
+    const migrator = new Migrator({ db, provider: migrationProvider(target.kind) });
     expect((await migrator.migrateTo('005-pats-audit')).error).toBeUndefined();
     await seedBeforeEvents(db);
-    const store = new KyselyStore(db, 'sqlite');
+    const store = new KyselyStore(db, target.kind);
     await store.migrate();
 
     const events = await store.tokenEvents.listAfter(0, 0, 100);
+    // The cursor goes on above the old feed's (revoked_tokens seq 1 and 2):
+    // a reader that kept its cursor across the upgrade misses nothing.
+    expect(events.map((e) => e.seq)).toEqual([3, 4, 5]);
     expect(events.map(({ seq: _seq, ...e }) => e)).toEqual([
       { type: 'access_token.revoked', jti: 'access-1', at: 250, exp: 9000 },
       {
@@ -82,8 +94,9 @@ describe('migration 006 (token events)', () => {
     const last = events.at(-1)?.seq ?? 0;
     await store.revocations.revoke({ jti: 'access-2', exp: 9000, revokedAt: 400 });
     expect(await store.tokenEvents.listAfter(last, 0, 100)).toMatchObject([
-      { type: 'access_token.revoked', jti: 'access-2' },
+      { seq: 6, type: 'access_token.revoked', jti: 'access-2' },
     ]);
     await store.close();
+    await cleanup();
   });
 });

@@ -10,6 +10,7 @@ import {
   type TestServer,
 } from '../../../../test/helpers/test-server.js';
 import { rotateSigningKeys } from '../../src/keys/key-ring.js';
+import { FEED_GRACE_SECONDS } from '../../src/store/tables/token-events.js';
 
 interface FeedEvent {
   cursor: string;
@@ -23,6 +24,7 @@ interface FeedPage {
   revocations: { jti: string; exp: number; revoked_at: number }[];
   next_cursor: string;
   has_more: boolean;
+  reset?: true;
 }
 
 describe.each(storeTargets())('the token-state feed on $kind', (target) => {
@@ -225,7 +227,8 @@ describe.each(storeTargets())('the token-state feed on $kind', (target) => {
         maxTokenTtlSeconds: server.config.accessTokenMaxTtlSeconds,
       });
     await rotate();
-    clock.advance(server.config.accessTokenMaxTtlSeconds + 60);
+    // Past every token's exp and the feed's grace after it.
+    clock.advance(server.config.accessTokenMaxTtlSeconds + FEED_GRACE_SECONDS + 60);
     const { deleted } = await rotate();
     expect(deleted).toBe(oldKids.length);
     const { events } = await readAll(start);
@@ -235,8 +238,23 @@ describe.each(storeTargets())('the token-state feed on $kind', (target) => {
     // Past every token's exp only the key events (kept a day) are left.
     expect((await readAll()).events.every((e) => e.type === 'signing_key.removed')).toBe(true);
     await server.gk.store.revocations.deleteExpired(Math.floor(clock.now() / 1000));
-    clock.advance(86_400);
+    clock.advance(86_400 + FEED_GRACE_SECONDS);
     expect((await readAll()).events).toEqual([]);
+  });
+
+  it('sends a reader whose cursor is beyond the feed (a restored database) back to the snapshot', async () => {
+    const { cursor } = await readAll();
+    const beyond = await page(String(Number(cursor) + 1000));
+    expect(beyond).toEqual({
+      events: [],
+      revocations: [],
+      next_cursor: '0',
+      has_more: true,
+      reset: true,
+    });
+    // A reader at the end is not reset.
+    expect(await page(cursor)).toMatchObject({ next_cursor: cursor, has_more: false });
+    expect((await page(cursor)).reset).toBeUndefined();
   });
 
   it('refuses a cursor or limit that is not a whole number', async () => {

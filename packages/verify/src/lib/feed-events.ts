@@ -20,6 +20,8 @@ export interface FeedPage {
   events: FeedEvent[];
   nextCursor: string;
   hasMore: boolean;
+  /** The server sent us back to the snapshot (`reset: true`). */
+  reset: boolean;
 }
 
 /** A feed answer we cannot follow: the page is not applied and the cursor stays. */
@@ -83,6 +85,12 @@ export function parseFeedPage(body: unknown, after: string): FeedPage {
   const { next_cursor: nextCursor, has_more: hasMore } = body;
   if (typeof nextCursor !== 'string' || !CURSOR.test(nextCursor)) return bad('no next_cursor');
   if (typeof hasMore !== 'boolean') return bad('no has_more');
+  // docs/state-feed.md: the server names a cursor from beyond the feed (its
+  // database restored or replaced) and sends the reader back to the snapshot.
+  if (body.reset === true) {
+    if (nextCursor !== '0') return bad('a reset that does not go back to 0');
+    return { events: [], nextCursor, hasMore: true, reset: true };
+  }
   if (BigInt(nextCursor) < BigInt(after)) return bad('a cursor that went backwards');
   if (hasMore && nextCursor === after) return bad('has_more without moving the cursor');
   const events: FeedEvent[] = [];
@@ -100,5 +108,5 @@ export function parseFeedPage(body: unknown, after: string): FeedPage {
   } else {
     return bad('a page without events');
   }
-  return { events, nextCursor, hasMore };
+  return { events, nextCursor, hasMore, reset: false };
 }

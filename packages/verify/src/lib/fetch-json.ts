@@ -45,6 +45,11 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
     const why = timeout.aborted ? `timed out after ${options.timeoutMs} ms` : errorText(err);
     throw new UpstreamError(`${url}: ${why}`, undefined, { cause: err });
   }
+  // Refused before it is read, when the server says how large it is.
+  if (Number(res.headers.get('content-length') ?? 0) > MAX_BODY_CHARS) {
+    await res.body?.cancel();
+    throw new UpstreamError(`${url}: the body is too large`, res.status);
+  }
   let text: string;
   try {
     text = await res.text();

@@ -41,9 +41,16 @@ function normaliseTyp(typ: unknown): string | undefined {
  */
 export function checkHeader(token: string, algorithms: readonly string[]): CheckedHeader {
   if (token.length > MAX_TOKEN_CHARS) throw new VerifyError('malformed', 'the token is too long');
+  // RFC 7515 §7.1: a compact JWS is three segments. Only the first is
+  // decoded here; jose parses the whole token when it verifies it.
+  const dot = token.indexOf('.');
+  const second = dot === -1 ? -1 : token.indexOf('.', dot + 1);
+  if (second === -1 || token.includes('.', second + 1)) {
+    throw new VerifyError('malformed', 'the token is not a JWT');
+  }
   let header: ProtectedHeaderParameters;
   try {
-    header = decodeProtectedHeader(token);
+    header = decodeProtectedHeader({ protected: token.slice(0, dot) });
   } catch (err) {
     throw new VerifyError('malformed', 'the token is not a JWT', { cause: err });
   }

@@ -1,7 +1,6 @@
 import {
   type CryptoKey,
   createLocalJWKSet,
-  errors,
   type JSONWebKeySet,
   type JWK,
   type JWSHeaderParameters,
@@ -124,16 +123,9 @@ export class JwksCache {
     return this.resolve(set, header);
   }
 
+  /** jose's JWKS errors become `unknown_key` where verify-jwt.ts maps jose's errors. */
   private resolve(set: KeySet, header: JWSHeaderParameters): Promise<CryptoKey> {
-    return set.resolver(header).catch((err: unknown) => {
-      if (
-        err instanceof errors.JWKSNoMatchingKey ||
-        err instanceof errors.JWKSMultipleMatchingKeys
-      ) {
-        throw new VerifyError('unknown_key', 'no single key matches the token', { cause: err });
-      }
-      throw err;
-    });
+    return set.resolver(header);
   }
 
   private async refetchForUnknownKid(set: KeySet): Promise<KeySet> {

@@ -96,6 +96,8 @@ function checkIssuer(value: unknown): string {
   return issuer;
 }
 
+export const MAX_CLOCK_TOLERANCE_SECONDS = 300;
+
 function checkAudience(value: unknown): readonly string[] | undefined {
   if (value === undefined) return undefined;
   const list = Array.isArray(value) ? value : [value];
@@ -188,8 +190,15 @@ export function checkOptions(options: VerifierOptions): Readonly<Settings> {
   ]);
   const issuer = checkIssuer(o.issuer);
   const tolerance = o.clockToleranceSeconds ?? DEFAULTS.clockToleranceSeconds;
-  if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) {
-    fail('clockToleranceSeconds must be a non-negative number');
+  // The feed keeps telling of a revocation 300 s past the token's exp
+  // (docs/state-feed.md): more leeway would let a revoked token back in.
+  if (
+    typeof tolerance !== 'number' ||
+    !Number.isFinite(tolerance) ||
+    tolerance < 0 ||
+    tolerance > MAX_CLOCK_TOLERANCE_SECONDS
+  ) {
+    fail(`clockToleranceSeconds must be a number from 0 to ${MAX_CLOCK_TOLERANCE_SECONDS}`);
   }
   const jwks = objectOf(o.jwks ?? {}, 'jwks', [
     'cooldownMs',
@@ -200,7 +209,7 @@ export function checkOptions(options: VerifierOptions): Readonly<Settings> {
   if (o.fetch !== undefined && typeof o.fetch !== 'function') fail('fetch must be a function');
   return Object.freeze({
     issuer,
-    audience: checkAudience(o.audience),
+    audience: checkAudience(o.audience) ?? Object.freeze([issuer]),
     jwksUri: o.jwksUri === undefined ? undefined : httpUrl(o.jwksUri, 'jwksUri'),
     algorithms: o.algorithms === undefined ? undefined : checkAlgorithms(o.algorithms),
     clockToleranceSeconds: tolerance as number,

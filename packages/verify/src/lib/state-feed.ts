@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FeedEvent } from './feed-events.js';
 import { parseFeedPage } from './feed-events.js';
 import { errorText, fetchJson } from './fetch-json.js';
@@ -12,12 +13,15 @@ export interface StateFeedOptions extends FeedSettings {
   apply: (events: readonly FeedEvent[]) => void;
   /** Drops what no longer matters; called every few seconds. */
   prune: (nowSeconds: number) => void;
+  /** The server sent us back to the snapshot: forget what it may no longer say. */
+  reset: () => void;
   /** The feed became live or stale. */
   onStatus: (status: 'live' | 'stale') => void;
   onError: (err: Error) => void;
 }
 
 const PRUNE_EVERY_MS = 10_000;
+const CATCH_UP_SPACING_MS = 100;
 
 /**
  * Follows `GET /revocations` (docs/state-feed.md): reads the snapshot from
@@ -39,6 +43,10 @@ export class StateFeed {
   private closed = false;
   /** The first poll is over (either way): `firstAttempt()` would not wait. */
   attempted = false;
+  /** One poll at a time: two reading the same pages could apply an old state over a newer one. */
+  private inflight: Promise<void> | undefined;
+  private lastCatchUpAt = Number.NEGATIVE_INFINITY;
+  private scheduledCatchUp: Promise<void> | undefined;
 
   constructor(private readonly options: StateFeedOptions) {}
 
@@ -73,8 +81,9 @@ export class StateFeed {
 
   /** For access tokens when `failOpen`: may what we hold still be used? */
   withinFailOpen(now = Date.now()): boolean {
-    const since = this.lastGoodStart ?? this.createdAt;
-    return now - since <= this.options.failOpenMaxStalenessMs;
+    // Never before a first snapshot: we would know of no revocation at all.
+    if (this.lastGoodStart === undefined) return false;
+    return now - this.lastGoodStart <= this.options.failOpenMaxStalenessMs;
   }
 
   health(now = Date.now()) {
@@ -90,7 +99,7 @@ export class StateFeed {
     if (this.closed) return;
     const started = Date.now();
     try {
-      await this.pollOnce(started);
+      await this.poll();
       this.lastError = undefined;
     } catch (err) {
       if (this.closed) return;
@@ -109,6 +118,40 @@ export class StateFeed {
     this.timer.unref();
   }
 
+  /** The poll in flight, or a new one. */
+  private poll(): Promise<void> {
+    this.inflight ??= this.pollOnce(Date.now()).finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  /**
+   * Reads the feed now, for a PAT held as pending or not authorised here: it
+   * may have been authorised since the last poll, and its owner is likely to
+   * try it at once. On return, what we hold is at least as new as the feed
+   * was when this was called (unless the read failed, which the regular
+   * polls report). Only validly signed PATs get here, and such reads are
+   * spaced CATCH_UP_SPACING_MS apart (a caller waits for the next one), so
+   * requests cannot turn into a flood of feed reads.
+   */
+  async catchUp(): Promise<void> {
+    if (this.closed) return;
+    const asked = Date.now();
+    const next = this.lastCatchUpAt + CATCH_UP_SPACING_MS;
+    if (asked < next) {
+      this.scheduledCatchUp ??= sleep(next - asked, undefined, { ref: false }).then(() => {
+        this.scheduledCatchUp = undefined;
+        return this.catchUp();
+      });
+      return this.scheduledCatchUp;
+    }
+    this.lastCatchUpAt = asked;
+    await this.inflight?.catch(() => {});
+    if ((this.lastGoodStart ?? Number.NEGATIVE_INFINITY) >= asked) return;
+    await this.poll().catch(() => {});
+  }
+
   private async pollOnce(started: number): Promise<void> {
     for (;;) {
       const url = new URL(this.options.url);
@@ -120,6 +163,7 @@ export class StateFeed {
       });
       if (this.closed) return;
       const page = parseFeedPage(body, this.cursor);
+      if (page.reset) this.options.reset();
       this.options.apply(page.events);
       this.cursor = page.nextCursor;
       if (!page.hasMore) break;

@@ -20,7 +20,8 @@ export class StringPool {
 
   /** The pooled copy of a frozen list, keyed by its items. */
   internList(values: readonly string[]): readonly string[] {
-    return this.lists.get(values.join(' ')) ?? this.addList(values);
+    // JSON, not a join: ['a b'] and ['a', 'b'] must not share a copy.
+    return this.lists.get(JSON.stringify(values)) ?? this.addList(values);
   }
 
   private readonly lists = new Map<string, readonly string[]>();
@@ -28,7 +29,7 @@ export class StringPool {
   private addList(values: readonly string[]): readonly string[] {
     if (this.lists.size >= this.maxEntries) this.lists.clear();
     const list = Object.freeze(values.map((v) => this.intern(v)));
-    this.lists.set(values.join(' '), list);
+    this.lists.set(JSON.stringify(values), list);
     return list;
   }
 }

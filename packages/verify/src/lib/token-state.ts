@@ -26,6 +26,8 @@ export class TokenState {
         this.revokedJtis.set(event.jti, event.exp);
         return;
       case 'pat.state':
+        // A revoked PAT stays revoked, whatever a later event says.
+        if (this.pats.get(event.jti)?.revoked === true) return;
         this.pats.set(event.jti, {
           api: event.api,
           web: event.web,
@@ -40,6 +42,15 @@ export class TokenState {
       case 'signing_key.removed':
         return;
     }
+  }
+
+  /**
+   * After the feed was reset (its database restored): PAT states are read
+   * again from the snapshot, so a PAT the server no longer knows as
+   * authorised is pending again. Revocations are kept: they only refuse.
+   */
+  forgetPatStates(): void {
+    for (const [jti, state] of this.pats) if (!state.revoked) this.pats.delete(jti);
   }
 
   isRevokedJti(jti: string): boolean {

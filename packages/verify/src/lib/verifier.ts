@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { VerifyError } from '../errors.js';
+import { isVerifyError, VerifyError } from '../errors.js';
 import type {
   VerifiedApiKey,
   VerifiedToken,
@@ -27,7 +27,7 @@ import { StateFeed } from './state-feed.js';
 import { StringPool } from './string-pool.js';
 import { TokenCache } from './token-cache.js';
 import { TokenState } from './token-state.js';
-import { type VerifiedJwt, verifyJwt } from './verify-jwt.js';
+import { type JwtCheckSettings, type VerifiedJwt, verifyJwt } from './verify-jwt.js';
 
 /** The implementation behind `createVerifier()`; see types.ts for the contract. */
 export class GridkeyVerifier extends EventEmitter implements Verifier {
@@ -41,6 +41,8 @@ export class GridkeyVerifier extends EventEmitter implements Verifier {
   private readonly introspector: ApiKeyIntrospector | undefined;
   private readonly view: StateView;
   private readonly pool = new StringPool();
+  /** One object for every call, so that jose's options are built once (verify-jwt.ts). */
+  private readonly jwtSettings: JwtCheckSettings;
   private closed = false;
 
   constructor(options: VerifierOptions) {
@@ -81,9 +83,12 @@ export class GridkeyVerifier extends EventEmitter implements Verifier {
             fetch,
             signal,
             apply: (events) => this.apply(events),
+            reset: () => this.state.forgetPatStates(),
+            // A token is accepted up to the clock tolerance past its exp: so
+            // long, what the feed said of it must be kept.
             prune: (now) => {
-              this.state.prune(now);
-              this.jwks.prune(now);
+              this.state.prune(now - settings.clockToleranceSeconds);
+              this.jwks.prune(now - settings.clockToleranceSeconds);
             },
             onStatus: (status) => this.emit(status, this.health()),
             onError,
@@ -94,6 +99,14 @@ export class GridkeyVerifier extends EventEmitter implements Verifier {
       state: this.state,
       jwks: this.jwks,
       clockToleranceSeconds: settings.clockToleranceSeconds,
+    };
+    this.jwtSettings = {
+      issuer: settings.issuer,
+      audience: settings.audience,
+      algorithms: [],
+      clockToleranceSeconds: settings.clockToleranceSeconds,
+      getKey: this.jwks.getKey,
+      pool: this.pool,
     };
     this.feed?.start();
     this.jwks.load().catch(() => {});
@@ -127,7 +140,8 @@ export class GridkeyVerifier extends EventEmitter implements Verifier {
     const hit = this.cache.get(key);
     if (hit !== undefined) {
       try {
-        checkJwtState(hit, call, this.view, Date.now());
+        const pending = this.checkState(hit, call);
+        if (pending !== undefined) await pending;
       } catch (err) {
         // Expiry and a removed key are final: the entry goes.
         const code = (err as VerifyError).code;
@@ -140,17 +154,28 @@ export class GridkeyVerifier extends EventEmitter implements Verifier {
     if (this.feed !== undefined && !this.feed.attempted) await this.feed.firstAttempt();
     const algorithms = this.settings.algorithms ?? this.jwks.algorithms();
     const checked = checkHeader(token, algorithms);
-    const entry = await verifyJwt(token, checked, {
-      issuer: this.settings.issuer,
-      audience: this.settings.audience,
-      algorithms,
-      clockToleranceSeconds: this.settings.clockToleranceSeconds,
-      getKey: this.jwks.getKey,
-      pool: this.pool,
-    });
+    this.jwtSettings.algorithms = algorithms;
+    const entry = await verifyJwt(token, checked, this.jwtSettings);
     if (!this.jwks.isRemoved(entry.kid)) this.cache.set(key, entry);
-    checkJwtState(entry, call, this.view, Date.now());
+    const pending = this.checkState(entry, call);
+    if (pending !== undefined) await pending;
     return entry.token;
+  }
+
+  /**
+   * The state checks of every call. A PAT refused as not authorised gets one
+   * more look at the feed first: it may have been authorised a moment ago.
+   */
+  private checkState(entry: VerifiedJwt, call: CallOptions): undefined | Promise<void> {
+    try {
+      checkJwtState(entry, call, this.view, Date.now());
+      // The common case stays synchronous: a cache hit costs no extra tick.
+      return undefined;
+    } catch (err) {
+      const { feed } = this;
+      if (feed === undefined || !isVerifyError(err, 'not_authorised')) throw err;
+      return feed.catchUp().then(() => checkJwtState(entry, call, this.view, Date.now()));
+    }
   }
 
   health(): VerifierHealth {

@@ -1,4 +1,11 @@
-import { type CryptoKey, errors, type JWSHeaderParameters, type JWTPayload, jwtVerify } from 'jose';
+import {
+  type CryptoKey,
+  errors,
+  type JWSHeaderParameters,
+  type JWTPayload,
+  type JWTVerifyOptions,
+  jwtVerify,
+} from 'jose';
 import { VerifyError } from '../errors.js';
 import type { VerifiedAccessToken, VerifiedPat } from '../types.js';
 import type { CheckedHeader } from './header-checks.js';
@@ -42,7 +49,7 @@ function mapJoseError(err: unknown): unknown {
       cause: err,
     });
   }
-  if (err instanceof errors.JWKSNoMatchingKey) {
+  if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) {
     return new VerifyError('unknown_key', 'no key in the key set matches the token', {
       cause: err,
     });
@@ -133,7 +140,31 @@ export async function verifyJwt(
 ): Promise<VerifiedJwt> {
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, settings.getKey, {
+    ({ payload } = await jwtVerify(token, settings.getKey, joseOptions(settings, checked)));
+  } catch (err) {
+    throw mapJoseError(err);
+  }
+  return {
+    token: shapeOf(checked, payload, scopesOfClaims(payload), settings.pool),
+    kid: settings.pool.intern(checked.kid),
+  };
+}
+
+/** jose's options per allowlist and kind, built once: they are the same on every call. */
+const optionsCache = new WeakMap<
+  JwtCheckSettings,
+  { algorithms: readonly string[]; byTyp: Map<string, JWTVerifyOptions> }
+>();
+
+function joseOptions(settings: JwtCheckSettings, checked: CheckedHeader): JWTVerifyOptions {
+  let cached = optionsCache.get(settings);
+  if (cached === undefined || cached.algorithms !== settings.algorithms) {
+    cached = { algorithms: settings.algorithms, byTyp: new Map() };
+    optionsCache.set(settings, cached);
+  }
+  let options = cached.byTyp.get(checked.typ);
+  if (options === undefined) {
+    options = Object.freeze({
       issuer: settings.issuer,
       ...(checked.kind === 'access_token' && settings.audience !== undefined
         ? { audience: [...settings.audience] }
@@ -142,12 +173,8 @@ export async function verifyJwt(
       typ: checked.typ,
       clockTolerance: settings.clockToleranceSeconds,
       requiredClaims: ['exp', 'jti', 'sub'],
-    }));
-  } catch (err) {
-    throw mapJoseError(err);
+    });
+    cached.byTyp.set(checked.typ, options);
   }
-  return {
-    token: shapeOf(checked, payload, scopesOfClaims(payload), settings.pool),
-    kid: settings.pool.intern(checked.kid),
-  };
+  return options;
 }

@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../database.js';
 import type { RevocationStore } from '../types.js';
 import { LOCKS, type StoreContext } from './store-context.js';
-import { appendTokenEvents } from './token-events.js';
+import { appendTokenEvents, FEED_GRACE_SECONDS } from './token-events.js';
 
 type RevokedEntry = { jti: string; exp: number; revokedAt: number };
 
@@ -82,7 +82,10 @@ export function revocationStore({ db, serialise }: StoreContext): RevocationStor
         .where('exp', '<=', now)
         .executeTakeFirst();
       await db.deleteFrom('derived_tokens').where('exp', '<=', now).execute();
-      await db.deleteFrom('token_events').where('exp', '<=', now).execute();
+      await db
+        .deleteFrom('token_events')
+        .where('exp', '<=', now - FEED_GRACE_SECONDS)
+        .execute();
       return Number(revoked.numDeletedRows);
     },
   };

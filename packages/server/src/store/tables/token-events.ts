@@ -10,6 +10,14 @@ import type { StoreContext } from './store-context.js';
  */
 export const KEY_EVENT_RETENTION_SECONDS = 86_400;
 
+/**
+ * How long past its `exp` an event stays in the feed. A verifier may accept a
+ * token up to its clock tolerance after `exp` (RFC 7519 §4.1.4 allows "some
+ * small leeway"); for that long it must still learn the token was revoked.
+ * `@gridkey/verify` refuses a larger `clockToleranceSeconds`.
+ */
+export const FEED_GRACE_SECONDS = 300;
+
 /** The stored form of a PAT's state: the fields of a `pat.state` event. */
 export function patStateJson(state: PatState): string {
   return JSON.stringify({
@@ -91,11 +99,18 @@ export function tokenEventStore({ db }: StoreContext): TokenEventStore {
         .selectFrom('token_events')
         .selectAll()
         .where('seq', '>', cursor)
-        .where('exp', '>', now)
+        .where('exp', '>', now - FEED_GRACE_SECONDS)
         .orderBy('seq')
         .limit(limit)
         .execute();
       return rows.map(toEvent);
+    },
+    async lastCursor() {
+      const row = await db
+        .selectFrom('token_events')
+        .select((eb) => eb.fn.max('seq').as('top'))
+        .executeTakeFirst();
+      return Number(row?.top ?? 0);
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate, errorResponse } from './index.js';
+import { cachedToken } from './lib/cached-token.js';
 import { checkCallOptions } from './lib/call-options.js';
 import { checkErrorStyle, checkRealm, type ErrorStyle } from './lib/error-presets.js';
 import type { PatInterface, VerifiedToken, Verifier } from './types.js';
@@ -83,21 +84,32 @@ export const gridkeyAuth: FastifyPluginAsync<GridkeyAuthOptions> = async (fastif
       checkCallOptions(config as GridkeyRouteConfig, `${route.method} ${route.url} config.gridkey`);
     }
   });
-  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+  // Callback style: a cached token (the common case) is let through without
+  // a promise; anything else goes to authenticate(), which also says why.
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done) => {
     const config = request.routeOptions.config.gridkey;
-    if (config === undefined) return;
-    try {
-      request.gridkey = await authenticate(request.raw, verifier, config);
-    } catch (err) {
-      const answer = errorResponse(err, style, {
-        realm,
-        ...(config.scopes === undefined ? {} : { scopes: config.scopes }),
-      });
-      if (answer.status === 500) request.log.error({ err }, 'gridkey verification failed');
-      // A Buffer goes out with exactly our Content-Type: for a string Fastify
-      // would append `; charset=utf-8`, which JSON:API's media type forbids.
-      return reply.code(answer.status).headers(answer.headers).send(Buffer.from(answer.body));
+    if (config === undefined) return done();
+    const cached = cachedToken(request.raw, verifier, config);
+    if (cached !== undefined) {
+      request.gridkey = cached;
+      return done();
     }
+    authenticate(request.raw, verifier, config).then(
+      (token) => {
+        request.gridkey = token;
+        done();
+      },
+      (err: unknown) => {
+        const answer = errorResponse(err, style, {
+          realm,
+          ...(config.scopes === undefined ? {} : { scopes: config.scopes }),
+        });
+        if (answer.status === 500) request.log.error({ err }, 'gridkey verification failed');
+        // A Buffer goes out with exactly our Content-Type: for a string Fastify
+        // would append `; charset=utf-8`, which JSON:API's media type forbids.
+        reply.code(answer.status).headers(answer.headers).send(Buffer.from(answer.body));
+      },
+    );
   });
 };
 

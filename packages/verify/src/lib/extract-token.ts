@@ -48,7 +48,8 @@ function header(req: RequestLike, name: string): string | undefined {
   }
   const record = headers as Record<string, string | string[] | undefined>;
   let value = record[name];
-  if (value === undefined) {
+  // node:http gives lower-case names (and rawHeaders); other shapes may not.
+  if (value === undefined && req.rawHeaders === undefined) {
     for (const key of Object.keys(record)) {
       if (key.toLowerCase() === name) value = record[key];
     }

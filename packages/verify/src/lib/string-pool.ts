@@ -25,6 +25,20 @@ export class StringPool {
   }
 
   private readonly lists = new Map<string, readonly string[]>();
+  private readonly scopeLists = new Map<string, readonly string[]>();
+
+  /**
+   * The scopes of a space-separated `scope` value (RFC 6749 §3.3), split
+   * once per distinct value: duplicates and empty parts dropped, frozen.
+   */
+  scopeList(scope: string): readonly string[] {
+    const known = this.scopeLists.get(scope);
+    if (known !== undefined) return known;
+    if (this.scopeLists.size >= this.maxEntries) this.scopeLists.clear();
+    const list = this.internList([...new Set(scope.split(' ').filter(Boolean))]);
+    this.scopeLists.set(scope, list);
+    return list;
+  }
 
   private addList(values: readonly string[]): readonly string[] {
     if (this.lists.size >= this.maxEntries) this.lists.clear();

@@ -92,6 +92,13 @@ export class TokenCache<V> {
     return value;
   }
 
+  /** A hit counts as one; a miss does not (the caller goes on to `get`). */
+  peek(key: string | undefined): V | undefined {
+    const value = key === undefined ? undefined : this.lru.get(key);
+    if (value !== undefined) this.hits++;
+    return value;
+  }
+
   set(key: string | undefined, value: V): void {
     if (key !== undefined) this.lru.set(key, value);
   }

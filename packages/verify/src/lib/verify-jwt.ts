@@ -67,18 +67,18 @@ function stringClaim(payload: JWTPayload, claim: string): string {
 }
 
 /** `scope` (RFC 9068 §2.2.3, space-separated) or the Enectiva dialect's `scp` array. */
-export function scopesOfClaims(payload: JWTPayload): string[] {
+export function scopesOfClaims(payload: JWTPayload, pool: StringPool): readonly string[] {
   if (payload.scope !== undefined) {
     if (typeof payload.scope !== 'string') throw invalidClaim('scope');
-    return [...new Set(payload.scope.split(' ').filter(Boolean))];
+    return pool.scopeList(payload.scope);
   }
   if (payload.scp !== undefined) {
     if (!Array.isArray(payload.scp) || !payload.scp.every((s) => typeof s === 'string')) {
       throw invalidClaim('scp');
     }
-    return [...new Set(payload.scp as string[])];
+    return pool.internList([...new Set(payload.scp as string[])]);
   }
-  return [];
+  return pool.internList([]);
 }
 
 /** Claims whose values are unique per token: not worth pooling. */
@@ -86,8 +86,9 @@ const UNIQUE_CLAIMS = new Set(['jti', 'jit', 'iat', 'exp', 'nbf']);
 
 /** Replaces repeated string values (and lists of them) by their pooled copies. */
 function poolClaims(payload: JWTPayload, pool: StringPool): void {
-  for (const [name, value] of Object.entries(payload)) {
+  for (const name in payload) {
     if (UNIQUE_CLAIMS.has(name)) continue;
+    const value = payload[name];
     if (typeof value === 'string') payload[name] = pool.intern(value);
     else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
       payload[name] = pool.internList(value);
@@ -105,7 +106,7 @@ function shapeOf(
   const claims = Object.freeze(payload);
   const common = {
     subject: stringClaim(payload, 'sub'),
-    scopes: pool.internList(scopes),
+    scopes,
     jti: stringClaim(payload, 'jti'),
     expiresAt: payload.exp as number,
     claims,
@@ -145,7 +146,7 @@ export async function verifyJwt(
     throw mapJoseError(err);
   }
   return {
-    token: shapeOf(checked, payload, scopesOfClaims(payload), settings.pool),
+    token: shapeOf(checked, payload, scopesOfClaims(payload, settings.pool), settings.pool),
     kid: settings.pool.intern(checked.kid),
   };
 }

@@ -43,13 +43,18 @@ async function main() {
   try {
     log(`gridkey on ${gridkey.url}; fetching tokens`);
     const distinctTokens = await gridkey.tokens(DISTINCT_TOKENS);
-    const distinct = await compareVerification(gridkey, { tokens: distinctTokens, repeats: 1 });
+    const distinct = await compareVerification(gridkey, {
+      tokens: distinctTokens,
+      repeats: 1,
+      rounds: config.runs,
+    });
     log(
       `distinct: verify ${Math.round(distinct.verifyOpsPerSecond)}/s, jose ${Math.round(distinct.joseOpsPerSecond)}/s`,
     );
     const repeated = await compareVerification(gridkey, {
       tokens: distinctTokens.slice(0, REPEATED_TOKENS),
       repeats: 100,
+      rounds: config.runs,
     });
     log(
       `100×: verify ${Math.round(repeated.verifyOpsPerSecond)}/s, jose ${Math.round(repeated.joseOpsPerSecond)}/s`,

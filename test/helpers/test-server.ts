@@ -5,6 +5,7 @@ import type { Config } from '../../packages/server/src/config/schema.js';
 import { type Gridkey, openGridkey } from '../../packages/server/src/gridkey.js';
 import { buildApp } from '../../packages/server/src/http/build-app.js';
 import { createLogger } from '../../packages/server/src/http/logger.js';
+import { rotateSigningKeys } from '../../packages/server/src/keys/key-ring.js';
 import type { Clock } from '../../packages/server/src/lib/clock.js';
 import { freePort } from './ports.js';
 import type { StoreTarget } from './stores.js';
@@ -134,3 +135,17 @@ export async function postForm(
   }
   return { status: res.status, headers: res.headers, json: json as Record<string, unknown>, text };
 }
+
+/**
+ * `gridkey keys rotate` on the server's store at `now` (unix seconds): new
+ * keys that sign at once; retired keys past `maxTokenTtlSeconds` (default
+ * the server's) are deleted.
+ */
+export const rotateKeys = (server: TestServer, now: number, maxTokenTtlSeconds?: number) =>
+  rotateSigningKeys({
+    store: server.gk.store,
+    keyEncryptionKey: server.gk.secrets.keyEncryptionKey,
+    now,
+    activationDelaySeconds: 0,
+    maxTokenTtlSeconds: maxTokenTtlSeconds ?? server.config.accessTokenMaxTtlSeconds,
+  });

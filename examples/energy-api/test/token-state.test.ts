@@ -1,9 +1,9 @@
-import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createVerifier, type Verifier } from '@gridkey/verify';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueAccessToken } from '../../../packages/server/src/tokens/access-token.js';
+import { feedProxy } from '../../../test/helpers/feed-proxy.js';
 import { storeTargets } from '../../../test/helpers/stores.js';
 import {
   basic,
@@ -61,29 +61,6 @@ async function eventually(check: () => Promise<void>, ms = 10_000) {
       await sleep(50);
     }
   }
-}
-
-/** A stand-in for the feed's address that passes requests to gridkey until told to fail. */
-async function feedProxy(target: string) {
-  let failing = false;
-  const server: Server = createServer(async (req, res) => {
-    if (failing) {
-      res.writeHead(503).end();
-      return;
-    }
-    const upstream = await fetch(`${target}${req.url}`);
-    res.writeHead(upstream.status, { 'content-type': 'application/json' });
-    res.end(await upstream.text());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}/revocations`,
-    fail(value: boolean) {
-      failing = value;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
 }
 
 describe.each(storeTargets())('the energy API refuses changed tokens on $kind', (target) => {
@@ -319,7 +296,7 @@ describe.each(storeTargets())('the energy API refuses changed tokens on $kind', 
       const staleEvents: string[] = [];
       closed.verifier.on('stale', () => staleEvents.push('closed'));
       open.verifier.on('stale', () => staleEvents.push('open'));
-      proxy.fail(true);
+      proxy.set('error');
       await eventually(async () => {
         expect(closed.verifier.health().feed.state).toBe('stale');
         expect(open.verifier.health().feed.state).toBe('stale');
@@ -337,7 +314,7 @@ describe.each(storeTargets())('the energy API refuses changed tokens on $kind', 
       expect((await meters(closed, bearer(access))).statusCode).toBe(503);
       expect((await meters(open, bearer(access))).statusCode).toBe(200);
 
-      proxy.fail(false);
+      proxy.set('up');
       await eventually(async () => {
         expect(closed.verifier.health().feed.state).toBe('live');
       });

@@ -1,32 +1,14 @@
-import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { feedProxy } from '../../../test/helpers/feed-proxy.js';
 import { storeTargets } from '../../../test/helpers/stores.js';
 import { startTestServer, type TestServer } from '../../../test/helpers/test-server.js';
 import { createVerifier, type Verifier } from '../src/index.js';
 import { outcome, waitFor } from './helpers.js';
 
-/** The feed's address, passed through to whichever server `target` names. */
-async function switchableFeed(initial: string) {
-  let target = initial;
-  const server = createServer(async (req, res) => {
-    const upstream = await fetch(`${target}${req.url}`);
-    res.writeHead(upstream.status, { 'content-type': 'application/json' });
-    res.end(await upstream.text());
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/revocations`,
-    point(next: string) {
-      target = next;
-    },
-    close: () => new Promise((r) => server.close(r)),
-  };
-}
-
 describe('a feed that starts again (its database restored from a backup)', () => {
   let live: TestServer;
   let restored: TestServer;
-  let feed: Awaited<ReturnType<typeof switchableFeed>>;
+  let feed: Awaited<ReturnType<typeof feedProxy>>;
   let verifier: Verifier;
 
   beforeAll(async () => {
@@ -35,7 +17,7 @@ describe('a feed that starts again (its database restored from a backup)', () =>
     live = await startTestServer(target);
     // Another database behind the same issuer: the restored one knows nothing yet.
     restored = await startTestServer(target);
-    feed = await switchableFeed(live.url);
+    feed = await feedProxy(live.url);
     verifier = createVerifier({
       issuer: live.url,
       stateFeed: { url: feed.url, pollMs: 100, maxStalenessMs: 5000 },

@@ -1,7 +1,6 @@
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basic, postForm } from '../../../test/helpers/test-server.js';
-import { rotateSigningKeys } from '../../server/src/keys/key-ring.js';
+import { feedProxy } from '../../../test/helpers/feed-proxy.js';
+import { basic, postForm, rotateKeys } from '../../../test/helpers/test-server.js';
 import type { Verifier, VerifierHealth } from '../src/index.js';
 import { type Fixture, outcome, startFixture, waitFor } from './helpers.js';
 
@@ -18,32 +17,6 @@ async function until(
     `verify to give ${code}`,
   );
   return Date.now() - started;
-}
-
-/**
- * A pass-through to the server's feed that the test can cut: `down` resets
- * every connection (a network fault), `error` answers 503.
- */
-async function feedProxy(target: string) {
-  let mode: 'up' | 'down' | 'error' = 'up';
-  const server: Server = createServer(async (req, res) => {
-    if (mode === 'down') return void req.socket.destroy();
-    if (mode === 'error') return void res.writeHead(503).end();
-    const upstream = await fetch(`${target}${req.url}`);
-    res.writeHead(upstream.status, { 'content-type': 'application/json' });
-    res.end(await upstream.text());
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/revocations`,
-    set(next: typeof mode) {
-      mode = next;
-    },
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((r) => server.close(r));
-    },
-  };
 }
 
 describe('following the token-state feed', () => {
@@ -262,13 +235,7 @@ describe('a signing key leaving the key set', () => {
     expect(await outcome(verifier.verify(old))).toBe('ok');
     const gk = fx.server.gk;
     const now = Math.floor(Date.now() / 1000);
-    await rotateSigningKeys({
-      store: gk.store,
-      keyEncryptionKey: gk.secrets.keyEncryptionKey,
-      now,
-      activationDelaySeconds: 0,
-      maxTokenTtlSeconds: 3600,
-    });
+    await rotateKeys(fx.server, now, 3600);
     // As `gridkey keys rotate` later does once the old key's tokens could have expired.
     expect(await gk.store.signingKeys.deleteRetiredBefore(now + 1, now)).toBeGreaterThan(0);
     await gk.keys.refresh();

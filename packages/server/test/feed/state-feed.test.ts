@@ -6,10 +6,10 @@ import {
   clientCredentials,
   FakeClock,
   postForm,
+  rotateKeys,
   startTestServer,
   type TestServer,
 } from '../../../../test/helpers/test-server.js';
-import { rotateSigningKeys } from '../../src/keys/key-ring.js';
 import { FEED_GRACE_SECONDS } from '../../src/store/tables/token-events.js';
 
 interface FeedEvent {
@@ -218,14 +218,7 @@ describe.each(storeTargets())('the token-state feed on $kind', (target) => {
     const before = (await readAll()).events.length;
     expect(before).toBeGreaterThan(0);
     const oldKids = server.gk.keys.jwks().keys.map((k) => k.kid);
-    const rotate = () =>
-      rotateSigningKeys({
-        store: server.gk.store,
-        keyEncryptionKey: server.gk.secrets.keyEncryptionKey,
-        now: Math.floor(clock.now() / 1000),
-        activationDelaySeconds: 0,
-        maxTokenTtlSeconds: server.config.accessTokenMaxTtlSeconds,
-      });
+    const rotate = () => rotateKeys(server, Math.floor(clock.now() / 1000));
     await rotate();
     // Past every token's exp and the feed's grace after it.
     clock.advance(server.config.accessTokenMaxTtlSeconds + FEED_GRACE_SECONDS + 60);

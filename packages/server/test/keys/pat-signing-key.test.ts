@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeTargets } from '../../../../test/helpers/stores.js';
 import {
   FakeClock,
+  rotateKeys,
   startTestServer,
   type TestServer,
 } from '../../../../test/helpers/test-server.js';
-import { rotateSigningKeys } from '../../src/keys/key-ring.js';
 
 describe.each(storeTargets())('the key that signed a PAT on $kind', (target) => {
   let server: TestServer;
@@ -17,14 +17,7 @@ describe.each(storeTargets())('the key that signed a PAT on $kind', (target) => 
   });
   afterAll(() => server.close());
 
-  const rotate = () =>
-    rotateSigningKeys({
-      store: server.gk.store,
-      keyEncryptionKey: server.gk.secrets.keyEncryptionKey,
-      now: Math.floor(clock.now() / 1000),
-      activationDelaySeconds: 0,
-      maxTokenTtlSeconds: server.config.accessTokenMaxTtlSeconds,
-    });
+  const rotate = () => rotateKeys(server, Math.floor(clock.now() / 1000));
   const publishedKids = async () => {
     await server.gk.keys.refresh();
     const res = await fetch(`${server.url}/.well-known/jwks.json`);

@@ -9,7 +9,7 @@ export interface EnergyApiConfig {
   /** SQLite file (`ENERGY_DB`), or `:memory:`. */
   readonly dbPath: string;
   readonly errorStyle: ErrorStyle;
-  /** A registered client the verifier introspects API keys as; absent without both variables. */
+  /** A resource-server client (`client create --resource-server`) the verifier introspects API keys as; absent without both variables. */
   readonly introspection?: { readonly clientId: string; readonly clientSecret: string };
   /** `ENERGY_API_VERIFY=off`: serve without verification. For the benchmark only. */
   readonly verify: boolean;

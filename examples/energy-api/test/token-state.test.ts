@@ -1,8 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createVerifier, type Verifier } from '@gridkey/verify';
 import type { FastifyInstance } from 'fastify';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueAccessToken } from '../../../packages/server/src/tokens/access-token.js';
+import {
+  issueAccessToken,
+  revokeAccessTokenById,
+} from '../../../packages/server/src/tokens/access-token.js';
 import { feedProxy } from '../../../test/helpers/feed-proxy.js';
 import { storeTargets } from '../../../test/helpers/stores.js';
 import {
@@ -76,7 +80,7 @@ describe.each(storeTargets())('the energy API refuses changed tokens on $kind', 
         roles: { 'meter-app': METER_SCOPES },
       },
     });
-    rs = await gk.client({ name: 'energy api', scopes: [] });
+    rs = await gk.client({ name: 'energy api', scopes: [], resourceServer: true });
     reader = await gk.client({ name: 'meter reader', scopes: METER_SCOPES });
     await gk.gk.users.create('jane@example.com', PASSWORD);
   });
@@ -138,6 +142,9 @@ describe.each(storeTargets())('the energy API refuses changed tokens on $kind', 
     const api = await energyApi(verifier());
     try {
       const access = await accessToken();
+      const byJti = await accessToken();
+      const leakedClient = await gk.client({ name: 'leaked', scopes: METER_SCOPES });
+      const killed = (await clientCredentials(gk, leakedClient)).json.access_token as string;
       const family = await passwordLogin();
       const enectiva = await exchange();
       const revokedPat = await pat({ api: true, web: false });
@@ -146,6 +153,8 @@ describe.each(storeTargets())('the energy API refuses changed tokens on $kind', 
       const untouched = await pat({ api: true, web: false });
       const cases: [string, Record<string, string>][] = [
         ['access token', bearer(access)],
+        ['access token by jti (operator)', bearer(byJti)],
+        ['client kill switch', bearer(killed)],
         ['refresh family', bearer(family.access)],
         ['login token', bearer(enectiva.token)],
         ['PAT revoked', bearer(revokedPat.token)],
@@ -176,6 +185,8 @@ describe.each(storeTargets())('the energy API refuses changed tokens on $kind', 
       });
       expect(revokeFamily.status).toBe(200);
       await gk.gk.loginTokens.revoke(enectiva.id);
+      await revokeAccessTokenById(gk.gk, decodeJwt(byJti).jti as string);
+      await gk.gk.clients.revokeTokens(leakedClient.id);
       await gk.gk.pats.revoke(revokedPat.id);
       await gk.gk.pats.authorise(deauthorisedPat.id, { api: false, web: true });
       await gk.gk.apiKeys.revoke(key.record.id);

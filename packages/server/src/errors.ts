@@ -53,6 +53,12 @@ export class UnsupportedGrantTypeError extends OAuthError {
   readonly status = 400;
 }
 
+/** RFC 7009 §2.2.1: a kind of token this endpoint does not revoke (PATs, API keys). */
+export class UnsupportedTokenTypeError extends OAuthError {
+  readonly error = 'unsupported_token_type';
+  readonly status = 400;
+}
+
 export class InvalidScopeError extends OAuthError {
   readonly error = 'invalid_scope';
   readonly status = 400;
@@ -105,14 +111,32 @@ export class TemporarilyUnavailableError extends OAuthError {
   }
 }
 
-/** A command-line or configuration mistake: one line on stderr, non-zero exit. */
+/**
+ * A command-line or configuration mistake: one line on stderr, non-zero exit.
+ * `publicMessage` is what the admin API shows instead: it must not repeat a
+ * submitted value, so a message that quotes one passes a fixed text here.
+ */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+
+  constructor(
+    message: string,
+    readonly publicMessage: string = message,
+  ) {
+    super(message);
+  }
 }
 
-/** An id that names nothing stored (CLI and admin API). */
+/** An id that names nothing stored (CLI and admin API); the admin API shows only `publicMessage`. */
 export class UnknownIdError extends Error {
   override readonly name = 'UnknownIdError';
+
+  constructor(
+    message: string,
+    readonly publicMessage = 'nothing with that id exists',
+  ) {
+    super(message);
+  }
 }
 
 /** 401 on the login-token exchange: one answer for every reason (unknown, expired, revoked, other customer). */
@@ -148,10 +172,45 @@ export class TooManyRequestsError extends OAuthError {
   }
 }
 
-const bearerChallenge = (error: string, description: string) =>
-  `Bearer realm="gridkey-admin", error="${error}", error_description="${description.replace(/["\\]/g, '')}"`;
+/** The realm of the admin API's bearer challenges. */
+const ADMIN_REALM = 'gridkey-admin';
 
-/** RFC 6750 §3.1: a missing, unknown, expired, revoked or unauthorised bearer token. */
+/**
+ * RFC 6750 §3: error_description is limited to %x20-21 / %x23-5B / %x5D-7E
+ * (ASCII without `"` and `\`); anything else would also make Node refuse the
+ * header (ERR_INVALID_CHAR) and turn the answer into a 500.
+ */
+const challengeText = (text: string) => text.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '');
+
+const bearerChallenge = (error: string, description: string) =>
+  `Bearer realm="${ADMIN_REALM}", error="${error}", error_description="${challengeText(description)}"`;
+
+/**
+ * RFC 6750 §3.1: a request without credentials for this scheme (no
+ * Authorization header, or another scheme) gets a challenge with no error
+ * code; the body still says what is missing.
+ */
+export class BearerTokenRequiredError extends OAuthError {
+  readonly error = 'invalid_token';
+  readonly status = 401;
+  override readonly headers: Record<string, string> = {
+    'www-authenticate': `Bearer realm="${ADMIN_REALM}"`,
+  };
+}
+
+/** RFC 6750 §3.1: a malformed Bearer Authorization header is `invalid_request`, 400. */
+export class InvalidBearerRequestError extends OAuthError {
+  readonly error = 'invalid_request';
+  readonly status = 400;
+  override readonly headers: Record<string, string>;
+
+  constructor(description: string) {
+    super(description);
+    this.headers = { 'www-authenticate': bearerChallenge(this.error, description) };
+  }
+}
+
+/** RFC 6750 §3.1: an unknown, expired, revoked or unauthorised bearer token. */
 export class InvalidTokenError extends OAuthError {
   readonly error = 'invalid_token';
   readonly status = 401;

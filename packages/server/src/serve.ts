@@ -4,8 +4,10 @@ import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import { type Gridkey, openGridkey } from './gridkey.js';
 import { buildApp } from './http/build-app.js';
+import { buildMetricsApp } from './http/build-metrics-app.js';
 import { createLogger } from './http/logger.js';
 import { nowSeconds } from './lib/clock.js';
+import { createMetrics } from './metrics/metrics.js';
 
 const PRUNE_INTERVAL_MS = 60_000;
 
@@ -13,9 +15,17 @@ export interface RunningServer {
   gk: Gridkey;
   app: FastifyInstance;
   url: string;
+  /** The metrics listener's URL when `metricsPort` is set. */
+  metricsUrl?: string;
   logger: Logger;
   /** Stops accepting requests, finishes the ones in flight, closes the store. */
   close(): Promise<void>;
+}
+
+function listeningUrl(app: FastifyInstance): string {
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
 }
 
 /** Opens the store, builds the app, listens, and starts the background loops. */
@@ -25,11 +35,22 @@ export async function startServer(
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const gk = await openGridkey(config, { ensureKeys: true });
-  let app: FastifyInstance;
+  const metrics = createMetrics(gk.events);
+  let app: FastifyInstance | undefined;
+  let metricsApp: FastifyInstance | undefined;
   try {
-    app = await buildApp(gk, { logger });
+    app = await buildApp(gk, { logger, metrics });
     await app.listen({ host: config.host, port: config.port });
+    if (config.metricsPort !== undefined) {
+      metricsApp = buildMetricsApp(metrics, logger);
+      await metricsApp.listen({
+        host: config.metricsHost ?? config.host,
+        port: config.metricsPort,
+      });
+    }
   } catch (err) {
+    await metricsApp?.close();
+    await app?.close();
     await gk.close();
     throw err;
   }
@@ -42,10 +63,12 @@ export async function startServer(
       .catch((err) => logger.warn({ err: (err as Error).message }, 'revocation pruning failed'));
   }, PRUNE_INTERVAL_MS);
   prune.unref();
-  const address = app.server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
-  logger.info({ url, db: gk.store.dialect, profiles: config.profiles }, 'gridkey listening');
+  const url = listeningUrl(app);
+  const metricsUrl = metricsApp === undefined ? undefined : `${listeningUrl(metricsApp)}/metrics`;
+  logger.info(
+    { url, metricsUrl, db: gk.store.dialect, profiles: config.profiles },
+    'gridkey listening',
+  );
   if (config.issuer === undefined && ['0.0.0.0', '::'].includes(config.host)) {
     logger.warn(
       { issuer: url },
@@ -57,9 +80,11 @@ export async function startServer(
     gk,
     app,
     url,
+    ...(metricsUrl === undefined ? {} : { metricsUrl }),
     logger,
     async close() {
       clearInterval(prune);
+      await metricsApp?.close();
       await app.close();
       await gk.close();
     },

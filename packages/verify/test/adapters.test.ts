@@ -22,7 +22,7 @@ describe('the adapters, against a real gridkey', () => {
 
   beforeAll(async () => {
     fx = await startFixture();
-    const rs = await fx.server.client({ name: 'energy api' });
+    const rs = await fx.server.client({ name: 'energy api', resourceServer: true });
     verifier = fx.verifier({ introspection: { clientId: rs.id, clientSecret: rs.secret } });
     await verifier.ready();
     token = await fx.accessToken({ scope: 'meters:read' });

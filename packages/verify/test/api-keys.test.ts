@@ -39,7 +39,7 @@ describe('API keys, against a real gridkey', () => {
 
   beforeAll(async () => {
     fx = await startFixture();
-    rs = await fx.server.client({ name: 'energy api' });
+    rs = await fx.server.client({ name: 'energy api', resourceServer: true });
     verifier = withIntrospection();
     await verifier.ready();
   });

@@ -16,6 +16,9 @@ export interface AdminRequest {
 
 type Handler = (ctx: AdminRequest) => Promise<unknown>;
 
+/** The admin each request authenticated as, set by the route's onRequest hook. */
+const admins = new WeakMap<FastifyRequest, PatRecord>();
+
 /** Registers one admin route: bearer-authenticated, audited through `ctx.audit`, never cached. */
 export function adminRoute(
   app: FastifyInstance,
@@ -29,9 +32,17 @@ export function adminRoute(
     method,
     url,
     schema,
-    handler: async (req, reply) => {
-      const admin = await authenticateAdmin(gk, req);
+    // onRequest: before the body is read or validated, so that a caller
+    // without a valid admin token learns nothing from the schema's answers.
+    onRequest: async (req, reply) => {
+      // Set first, so that the 401 and 403 answers carry them too.
       reply.headers({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+      admins.set(req, await authenticateAdmin(gk, req));
+    },
+    handler: async (req, reply) => {
+      const admin = admins.get(req);
+      // onRequest always ran first; this only keeps the type honest.
+      if (admin === undefined) throw new TypeError('admin route without authentication');
       const audit = (action: string, target: string, detail: Record<string, unknown> = {}) => {
         const event: AuditEvent = {
           actor: actorOf(admin),

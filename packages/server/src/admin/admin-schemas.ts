@@ -31,6 +31,11 @@ export const CreateClientBody = Type.Object(
     ),
     ttl: Type.Optional(Type.Integer({ minimum: 1 })),
     audience: Type.Optional(Scope),
+    resource_server: Type.Optional(
+      Type.Boolean({
+        description: 'RFC 7662 §4: may introspect every token, not only its own',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -55,6 +60,9 @@ export const CreateApiKeyBody = Type.Object(
   { additionalProperties: false },
 );
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+export const JtiParams = Type.Object({
+  jti: Type.String({ minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7e]+$' }),
+});
 export const AuditQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),

@@ -48,13 +48,22 @@ const OPERATIONS: Record<string, Partial<Record<'get' | 'post' | 'delete', Op>>>
     },
   },
   '/admin/api/clients/{id}/rotate-secret': { post: { summary: 'Replace the client secret' } },
-  '/admin/api/clients/{id}': { delete: { summary: 'Delete a client' } },
+  '/admin/api/clients/{id}': { delete: { summary: 'Delete a client and revoke its tokens' } },
+  '/admin/api/clients/{id}/revoke-tokens': {
+    post: { summary: 'Kill switch: revoke every token issued to the client' },
+  },
   '/admin/api/users': {
     get: { summary: 'List users' },
     post: { summary: 'Create a user', body: CreateUserBody, created: true },
   },
   '/admin/api/users/{id}/disable': {
     post: { summary: 'Disable a user and revoke their refresh tokens' },
+  },
+  '/admin/api/users/{id}/revoke-tokens': {
+    post: { summary: 'Revoke every refresh token of the user and the access tokens they issued' },
+  },
+  '/admin/api/tokens/{jti}/revoke': {
+    post: { summary: 'Revoke one access token by its jti' },
   },
   '/admin/api/login-tokens': {
     get: { summary: 'List login tokens (never the tokens)' },
@@ -88,9 +97,9 @@ export function adminOpenApi(serverUrl: string) {
     paths[path] = {};
     for (const [method, op] of Object.entries(methods)) {
       const parameters = [
-        ...(path.includes('{id}')
-          ? [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }]
-          : []),
+        ...['id', 'jti']
+          .filter((name) => path.includes(`{${name}}`))
+          .map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
         ...Object.entries(
           (op.query as { properties?: Record<string, object> })?.properties ?? {},
         ).map(([name, schema]) => ({

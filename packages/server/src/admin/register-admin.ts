@@ -3,6 +3,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import type { Gridkey } from '../gridkey.js';
 import { adminOpenApi } from './openapi.js';
+import { registerKillSwitchRoutes } from './routes/kill-switch.js';
 import { registerPatRoutes } from './routes/pats.js';
 import { registerResourceRoutes } from './routes/resources.js';
 
@@ -17,16 +18,24 @@ export async function registerAdmin(
 ): Promise<void> {
   registerPatRoutes(app, gk);
   registerResourceRoutes(app, gk);
+  registerKillSwitchRoutes(app, gk);
   app.get('/admin/api/openapi.json', async () => adminOpenApi(issuer()));
   app.get('/admin', async (_req, reply) => reply.redirect('/admin/', 301));
   await app.register(fastifyStatic, {
     root: ADMIN_UI_DIR,
     prefix: '/admin/',
     index: 'index.html',
-    // The page holds an admin token: it must not be framed by another site.
+    // The page holds an admin token: it must not be framed by another site,
+    // have its links resolved against an injected <base>, post a form
+    // elsewhere, leak its URL in a Referer, or be sniffed as another type.
     setHeaders: (res) => {
       res.header('x-frame-options', 'DENY');
-      res.header('content-security-policy', "default-src 'self'; frame-ancestors 'none'");
+      res.header(
+        'content-security-policy',
+        "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+      );
+      res.header('x-content-type-options', 'nosniff');
+      res.header('referrer-policy', 'no-referrer');
       res.header('cache-control', 'no-cache');
     },
   });

@@ -8,6 +8,7 @@ import { keysCommand } from './commands/keys.js';
 import { loginTokenCommand } from './commands/login-token.js';
 import { adminTokenCommand, patCommand } from './commands/pat.js';
 import { serveCommand } from './commands/serve.js';
+import { tokenCommand } from './commands/token.js';
 import { userCommand } from './commands/user.js';
 
 const program = new Command('gridkey')
@@ -21,6 +22,7 @@ const program = new Command('gridkey')
   .addCommand(apiKeyCommand())
   .addCommand(patCommand())
   .addCommand(adminTokenCommand())
+  .addCommand(tokenCommand())
   .addCommand(inspectCommand())
   .action(() => {
     throw new UsageError(

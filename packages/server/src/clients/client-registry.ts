@@ -21,6 +21,8 @@ export interface NewClient {
   accessTokenTtlSeconds?: number | null;
   tokenBudgetPerMinute?: number | null;
   reuseTokens?: boolean;
+  /** RFC 7662 §4: may introspect every token. */
+  resourceServer?: boolean;
 }
 
 function checkBudget(budget: number | null | undefined): void {
@@ -39,7 +41,8 @@ export function parseScopeList(text: string | undefined): string[] {
   if (text === undefined) return [];
   const scopes = [...new Set(text.split(' ').filter(Boolean))];
   for (const s of scopes) {
-    if (!isScopeToken(s)) throw new UsageError(`invalid scope ${JSON.stringify(s)}`);
+    if (!isScopeToken(s))
+      throw new UsageError(`invalid scope ${JSON.stringify(s)}`, 'invalid scope');
   }
   return scopes;
 }
@@ -57,6 +60,7 @@ function checkNewClient(input: NewClient, ttlBounds: { min: number; max: number 
     if (!(SUPPORTED_GRANT_TYPES as readonly string[]).includes(g)) {
       throw new UsageError(
         `unsupported grant type ${JSON.stringify(g)} (supported: ${SUPPORTED_GRANT_TYPES.join(', ')})`,
+        `unsupported grant type (supported: ${SUPPORTED_GRANT_TYPES.join(', ')})`,
       );
     }
   }
@@ -68,7 +72,8 @@ function checkNewClient(input: NewClient, ttlBounds: { min: number; max: number 
     );
   }
   for (const a of input.audiences ?? []) {
-    if (!isScopeToken(a)) throw new UsageError(`invalid audience ${JSON.stringify(a)}`);
+    if (!isScopeToken(a))
+      throw new UsageError(`invalid audience ${JSON.stringify(a)}`, 'invalid audience');
   }
   return { name, authMethod: authMethod as ClientAuthMethod, grantTypes, ttl };
 }
@@ -81,6 +86,20 @@ export class ClientRegistry {
     private readonly clock: Clock,
     private readonly ttlBounds: { min: number; max: number },
   ) {}
+
+  /**
+   * The kill switch, after a leaked secret: its refresh tokens, and every
+   * access token issued to it until now, are revoked at once and the feed
+   * tells verifiers. The client itself stays (rotate its secret next).
+   */
+  async revokeTokens(clientId: string): Promise<void> {
+    await this.get(clientId);
+    await this.store.revocations.revokeClientTokens(
+      clientId,
+      nowSeconds(this.clock),
+      this.ttlBounds.max,
+    );
+  }
 
   async create(input: NewClient): Promise<{ client: ClientRecord; secret: string }> {
     const checked = checkNewClient(input, this.ttlBounds);
@@ -103,6 +122,7 @@ export class ClientRegistry {
       deprecatedAt: null,
       sunsetAt: null,
       lastUsedAt: null,
+      resourceServer: input.resourceServer ?? false,
     };
     await this.store.clients.insert(client);
     return { client, secret };
@@ -110,7 +130,8 @@ export class ClientRegistry {
 
   async get(clientId: string): Promise<ClientRecord> {
     const client = await this.store.clients.findById(clientId);
-    if (client === undefined) throw new UnknownIdError(`no client with id ${clientId}`);
+    if (client === undefined)
+      throw new UnknownIdError(`no client with id ${clientId}`, 'no client with that id');
     return client;
   }
 
@@ -125,7 +146,8 @@ export class ClientRegistry {
       hashSecret(this.pepper, secret),
       nowSeconds(this.clock),
     );
-    if (!updated) throw new UnknownIdError(`no client with id ${clientId}`);
+    if (!updated)
+      throw new UnknownIdError(`no client with id ${clientId}`, 'no client with that id');
     return { clientId, secret };
   }
 
@@ -133,14 +155,16 @@ export class ClientRegistry {
   async update(clientId: string, update: ClientPolicyUpdate): Promise<ClientRecord> {
     checkBudget(update.tokenBudgetPerMinute);
     if (!(await this.store.clients.updatePolicy(clientId, update, nowSeconds(this.clock)))) {
-      throw new UnknownIdError(`no client with id ${clientId}`);
+      throw new UnknownIdError(`no client with id ${clientId}`, 'no client with that id');
     }
     return this.get(clientId);
   }
 
+  /** Deletes the client, revoking its tokens first: none outlives it. */
   async delete(clientId: string): Promise<void> {
+    await this.revokeTokens(clientId);
     if (!(await this.store.clients.delete(clientId))) {
-      throw new UnknownIdError(`no client with id ${clientId}`);
+      throw new UnknownIdError(`no client with id ${clientId}`, 'no client with that id');
     }
   }
 }
@@ -157,6 +181,7 @@ export function describeClient(c: ClientRecord) {
     access_token_ttl_seconds: c.accessTokenTtlSeconds,
     token_budget_per_minute: c.tokenBudgetPerMinute,
     reuse_tokens: c.reuseTokens,
+    resource_server: c.resourceServer,
     deprecated: c.deprecatedAt !== null,
     sunset_at: isoOrNull(c.sunsetAt),
     last_used_at: isoOrNull(c.lastUsedAt),

@@ -2,6 +2,7 @@
 export const DEFAULTS = Object.freeze({
   host: '127.0.0.1',
   port: 8080,
+  // metricsPort: unset, so /metrics is served on `port`; metricsHost: `host`.
   dataDir: './.gridkey',
   logLevel: 'info',
   profiles: [] as string[],

@@ -46,4 +46,22 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ file: join(dir, 'b.json') })).toThrow(/is not valid JSON/);
     expect(() => loadConfig({ file: join(dir, 'none.json') })).toThrow(/cannot read config file/);
   });
+
+  it('takes a metrics port from the flag or GRIDKEY_METRICS_PORT, validated like port', () => {
+    expect(loadConfig().metricsPort).toBeUndefined();
+    expect(loadConfig({ env: { GRIDKEY_METRICS_PORT: '9464' } }).metricsPort).toBe(9464);
+    expect(loadConfig({ flags: { metricsPort: 9465, metricsHost: '::1' } })).toMatchObject({
+      metricsPort: 9465,
+      metricsHost: '::1',
+    });
+    expect(() => loadConfig({ env: { GRIDKEY_METRICS_PORT: '70000' } })).toThrow(
+      /^invalid configuration: metricsPort \(env GRIDKEY_METRICS_PORT\): /,
+    );
+    expect(() => loadConfig({ flags: { port: 9464, metricsPort: 9464 } })).toThrow(
+      /metricsPort must differ from port/,
+    );
+    expect(() => loadConfig({ flags: { metricsHost: '127.0.0.1' } })).toThrow(
+      /metricsHost needs metricsPort/,
+    );
+  });
 });

@@ -69,5 +69,16 @@ export function loadConfig(
       'invalid configuration: accessTokenTtlSeconds exceeds accessTokenMaxTtlSeconds',
     );
   }
+  if (
+    config.metricsPort !== undefined &&
+    config.metricsPort !== 0 &&
+    config.metricsPort === config.port &&
+    (config.metricsHost ?? config.host) === config.host
+  ) {
+    throw new UsageError('invalid configuration: metricsPort must differ from port');
+  }
+  if (config.metricsHost !== undefined && config.metricsPort === undefined) {
+    throw new UsageError('invalid configuration: metricsHost needs metricsPort');
+  }
   return Object.freeze({ ...config, profiles: Object.freeze([...config.profiles]) }) as Config;
 }

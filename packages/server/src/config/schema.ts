@@ -1,11 +1,14 @@
 import { type Static, Type } from '@sinclair/typebox';
 
 const Seconds = (minimum: number, maximum: number) => Type.Integer({ minimum, maximum });
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 
 export const ConfigSchema = Type.Object(
   {
     host: Type.String({ minLength: 1 }),
-    port: Type.Integer({ minimum: 0, maximum: 65535 }),
+    port: Port,
+    metricsPort: Type.Optional(Port),
+    metricsHost: Type.Optional(Type.String({ minLength: 1 })),
     issuer: Type.Optional(Type.String({ pattern: '^https?://[^\\s?#]+$' })),
     dataDir: Type.String({ minLength: 1 }),
     db: Type.Optional(Type.String({ pattern: '^(sqlite:|postgres://|postgresql://)' })),

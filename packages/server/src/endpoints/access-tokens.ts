@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
 import { InvalidRequestError } from '../errors.js';
 import { type ExchangeLimits, exchangeLoginToken } from '../grants/login-token-exchange.js';
 import type { Gridkey } from '../gridkey.js';
@@ -38,8 +38,8 @@ function readExchangeDocument(text: unknown): { customerUuid: string; loginToken
 }
 
 /**
- * `POST /access_tokens` (seeds/enectiva-access-tokens.txt): a JSON:API
- * exchange of a long-lived login token for a 5-minute access token.
+ * `POST /access_tokens` and `POST //access_tokens` (seeds/enectiva-access-tokens.txt):
+ * a JSON:API exchange of a long-lived login token for a 5-minute access token.
  */
 export async function registerAccessTokensEndpoint(
   app: FastifyInstance,
@@ -51,7 +51,7 @@ export async function registerAccessTokensEndpoint(
     scope.addContentTypeParser(JSON_API_TYPE, { parseAs: 'string' }, (_req, body, done) =>
       done(null, body),
     );
-    postRoute(scope, '/access_tokens', { errorFormat: 'json-api' }, async (req, reply) => {
+    const exchange: RouteHandlerMethod = async (req, reply) => {
       assertJsonApiContentType(req.headers['content-type']);
       assertAcceptsJsonApi(req.headers.accept);
       const { customerUuid, loginToken } = readExchangeDocument(req.body);
@@ -66,6 +66,11 @@ export async function registerAccessTokensEndpoint(
         .code(201)
         .headers({ 'content-type': JSON_API_TYPE, 'cache-control': 'no-store' })
         .send(Buffer.from(JSON.stringify(document)));
-    });
+    };
+    // The seed's own request posts to `https://api.enectiva.cz//access_tokens`:
+    // that spelling is a route of its own, since the router merges no slashes.
+    for (const path of ['/access_tokens', '//access_tokens']) {
+      postRoute(scope, path, { errorFormat: 'json-api' }, exchange);
+    }
   });
 }

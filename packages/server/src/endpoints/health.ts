@@ -1,17 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Gridkey } from '../gridkey.js';
-import type { Metrics } from '../metrics/metrics.js';
 
 const READY_TIMEOUT_MS = 2000;
 
-/** Liveness, readiness (the store answers) and Prometheus metrics. */
-export function registerOperationsEndpoints(
-  app: FastifyInstance,
-  gk: Gridkey,
-  metrics: Metrics,
-  logger: Logger,
-) {
+/** Liveness and readiness (the store answers); metrics are in `metrics.ts`. */
+export function registerOperationsEndpoints(app: FastifyInstance, gk: Gridkey, logger: Logger) {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_req, reply) => {
@@ -31,10 +25,5 @@ export function registerOperationsEndpoints(
     } finally {
       clearTimeout(timer);
     }
-  });
-
-  app.get('/metrics', async (_req, reply) => {
-    reply.type(metrics.registry.contentType);
-    return metrics.registry.metrics();
   });
 }

@@ -6,12 +6,24 @@ import { FormParams } from '../http/form-params.js';
 import { postRoute } from '../http/post-route.js';
 import { nowSeconds } from '../lib/clock.js';
 import type { ClientAuthLimits } from '../limits/server-limits.js';
-import { scopesOf, verifyAccessToken } from '../tokens/access-token.js';
+import type { ClientRecord } from '../store/types.js';
+import { scopesOf, type VerifiedAccessToken, verifyAccessToken } from '../tokens/access-token.js';
 import { API_KEY_PREFIX } from '../tokens/api-keys.js';
 import { isPatShaped } from '../tokens/pats.js';
 import { findRefreshToken, isLive } from '../tokens/refresh-tokens.js';
 
-/** RFC 7662 introspection of access tokens, refresh tokens and API keys; the caller authenticates as a client. */
+/**
+ * RFC 7662 §4: a client may learn of the access tokens issued to it and of
+ * those addressed to it (`aud`); only a resource server may learn of every
+ * token, including another client's, a login token's and the admin PAT.
+ */
+function mayIntrospect(caller: ClientRecord, claims: VerifiedAccessToken): boolean {
+  if (caller.resourceServer || claims.client_id === caller.clientId) return true;
+  const aud = claims.aud;
+  return aud === caller.clientId || (Array.isArray(aud) && aud.includes(caller.clientId));
+}
+
+/** RFC 7662 introspection of access tokens, refresh tokens, PATs and API keys; the caller authenticates as a client. */
 export function registerIntrospectionEndpoint(
   app: FastifyInstance,
   gk: Gridkey,
@@ -28,6 +40,8 @@ export function registerIntrospectionEndpoint(
     const token = params.require('token');
     reply.header('cache-control', 'no-store');
     if (token.startsWith(API_KEY_PREFIX)) {
+      // API keys and PATs are issued to no client: for resource servers only.
+      if (!caller.resourceServer) return { active: false };
       const key = await gk.apiKeys.authenticate(token);
       if (key === undefined) return { active: false };
       apiKeyUsage.record(key.id);
@@ -42,6 +56,7 @@ export function registerIntrospectionEndpoint(
       };
     }
     if (isPatShaped(token)) {
+      if (!caller.resourceServer) return { active: false };
       // Resource servers are the JSON API side: a PAT is active for them only when authorised for it.
       const result = await gk.pats.authenticate(token, 'api');
       if ('refused' in result) return { active: false };
@@ -82,7 +97,14 @@ export function registerIntrospectionEndpoint(
     }
     const claims = await verifyAccessToken(gk, token, issuer());
     // RFC 7662 §2.2: an inactive token reveals nothing but `active: false`.
-    if (claims === undefined || (await gk.store.revocations.isRevoked(claims.jti))) {
+    if (
+      claims === undefined ||
+      !mayIntrospect(caller, claims) ||
+      (await gk.store.revocations.isRevoked(claims.jti, {
+        clientId: claims.client_id,
+        iat: claims.iat,
+      }))
+    ) {
       return { active: false };
     }
     return {

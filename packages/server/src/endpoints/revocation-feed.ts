@@ -34,6 +34,8 @@ function wireEvent(e: TokenEventRecord) {
       return { ...base, key_id: e.keyId };
     case 'signing_key.removed':
       return { ...base, kid: e.kid };
+    case 'client.tokens_revoked':
+      return { ...base, client_id: e.clientId, before: e.before };
   }
 }
 

@@ -1,13 +1,32 @@
 import type { FastifyInstance } from 'fastify';
 import { authenticateClient } from '../clients/authenticate-client.js';
-import { UnauthorizedClientError } from '../errors.js';
+import { UnauthorizedClientError, UnsupportedTokenTypeError } from '../errors.js';
 import type { Gridkey } from '../gridkey.js';
 import { FormParams } from '../http/form-params.js';
 import { postRoute } from '../http/post-route.js';
 import { nowSeconds } from '../lib/clock.js';
 import type { ClientAuthLimits } from '../limits/server-limits.js';
 import { verifyAccessToken } from '../tokens/access-token.js';
+import { isWellFormedApiKey } from '../tokens/api-keys.js';
+import { isPatShaped } from '../tokens/pats.js';
 import { findRefreshToken } from '../tokens/refresh-tokens.js';
+
+/**
+ * RFC 7009 §2.2.1: PATs and API keys are revoked by an operator, not by the
+ * client presenting them; saying so beats a 200 that changed nothing.
+ */
+async function refuseUnrevokableKinds(gk: Gridkey, token: string): Promise<void> {
+  if (isWellFormedApiKey(token)) {
+    throw new UnsupportedTokenTypeError(
+      'API keys are not revoked here: use `gridkey apikey revoke ID` or the admin API',
+    );
+  }
+  if (isPatShaped(token) && (await gk.pats.find(token)) !== undefined) {
+    throw new UnsupportedTokenTypeError(
+      'personal access tokens are not revoked here: use `gridkey pat revoke ID` or the admin API',
+    );
+  }
+}
 
 /** RFC 7009 token revocation; a revoked jti is kept until the token's own `exp`. */
 export function registerRevocationEndpoint(
@@ -24,6 +43,7 @@ export function registerRevocationEndpoint(
     });
     const token = params.require('token');
     reply.header('cache-control', 'no-store');
+    await refuseUnrevokableKinds(gk, token);
     const now = nowSeconds(gk.clock);
     // RFC 7009 §2.1: a refresh token's revocation takes its whole family with it.
     const refresh = await findRefreshToken(gk, token);

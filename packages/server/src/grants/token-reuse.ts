@@ -35,7 +35,10 @@ export class TokenReuseCache {
     const hit = this.entries.get(key);
     if (hit === undefined) return undefined;
     const left = hit.exp - nowSeconds(this.gk.clock);
-    if (left <= Math.max(1, hit.ttl / 10) || (await this.gk.store.revocations.isRevoked(hit.jti))) {
+    if (
+      left <= Math.max(1, hit.ttl / 10) ||
+      (await this.gk.store.revocations.isRevoked(hit.jti, { clientId, iat: hit.exp - hit.ttl }))
+    ) {
       this.entries.delete(key);
       return undefined;
     }

@@ -9,14 +9,16 @@ import { registerOperationsEndpoints } from '../endpoints/health.js';
 import { registerIntrospectionEndpoint } from '../endpoints/introspect.js';
 import { registerJwksEndpoint } from '../endpoints/jwks.js';
 import { registerMetadataEndpoints } from '../endpoints/metadata.js';
+import { registerMetricsEndpoint } from '../endpoints/metrics.js';
 import { registerRevocationFeed } from '../endpoints/revocation-feed.js';
 import { registerRevocationEndpoint } from '../endpoints/revoke.js';
 import { registerTokenEndpoint } from '../endpoints/token.js';
 import { NotFoundError } from '../errors.js';
 import type { Gridkey } from '../gridkey.js';
 import { createServerLimits } from '../limits/server-limits.js';
-import { createMetrics } from '../metrics/metrics.js';
+import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { resolveTokenRoutes } from '../profiles/index.js';
+import { rejectNonCanonicalPaths } from './canonical-path.js';
 import { createErrorHandler, sendError } from './error-response.js';
 import { FormParams } from './form-params.js';
 import { issuerResolver } from './issuer.js';
@@ -26,6 +28,8 @@ export interface AppOptions {
   logger: Logger;
   /** Overrides config.issuer (tests); otherwise the listening URL. */
   issuer?: string;
+  /** The registry to fill; a new one otherwise. The metrics listener shares it. */
+  metrics?: Metrics;
 }
 
 /** Builds the HTTP server over an opened {@link Gridkey}; the caller listens and closes. */
@@ -39,14 +43,18 @@ export async function buildApp(gk: Gridkey, options: AppOptions): Promise<Fastif
     // Off unless configured: then budgets and the audit log see the address
     // the trusted proxies forwarded, not the proxy's own.
     trustProxy: parseTrustProxy(gk.config.trustProxy),
-    // The enectiva seed's own curl posts to `https://api.enectiva.cz//access_tokens`.
-    routerOptions: { ignoreDuplicateSlashes: true },
+    // Each endpoint has one spelling, so that a proxy rule on the raw path
+    // holds: the router merges no slashes and keeps `/x/` apart from `/x`
+    // (the seed's `//access_tokens` is a route of its own).
+    routerOptions: { ignoreDuplicateSlashes: false, ignoreTrailingSlash: false },
     // Unknown members are refused (400), not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
   });
   const logger = options.logger;
   const issuer = issuerResolver(app, options.issuer ?? gk.config.issuer);
-  const metrics = createMetrics(gk.events);
+  const metrics = options.metrics ?? createMetrics(gk.events);
+  // First of all hooks: find-my-way decodes `%6d` before matching.
+  rejectNonCanonicalPaths(app);
 
   // The parser keeps URLSearchParams (typed by formbody as a plain record) so
   // FormParams can see repeated parameters.
@@ -89,7 +97,9 @@ export async function buildApp(gk: Gridkey, options: AppOptions): Promise<Fastif
   registerRevocationFeed(app, gk);
   registerJwksEndpoint(app, gk);
   registerMetadataEndpoints(app, issuer);
-  registerOperationsEndpoints(app, gk, metrics, logger);
+  registerOperationsEndpoints(app, gk, logger);
+  // With a metrics listener, /metrics is served there only (serve.ts).
+  if (gk.config.metricsPort === undefined) registerMetricsEndpoint(app, metrics);
   await registerAdmin(app, gk, issuer);
   return app;
 }

@@ -21,9 +21,10 @@ const STORE_RETRY_AFTER_SECONDS = 5;
 /** Maps what Fastify itself rejects (body too large, bad JSON, bad media type) to OAuth errors. */
 export function toOAuthError(err: unknown): OAuthError {
   if (err instanceof OAuthError) return err;
-  // What the services refuse (admin API): a bad value, an unknown id.
-  if (err instanceof UsageError) return new InvalidRequestError(err.message);
-  if (err instanceof UnknownIdError) return new NotFoundError(err.message);
+  // What the services refuse (admin API): a bad value, an unknown id; in
+  // words that never repeat what was submitted.
+  if (err instanceof UsageError) return new InvalidRequestError(err.publicMessage);
+  if (err instanceof UnknownIdError) return new NotFoundError(err.publicMessage);
   if ((err as { validation?: unknown }).validation !== undefined) {
     return new InvalidRequestError((err as Error).message);
   }

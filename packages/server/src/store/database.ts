@@ -19,6 +19,8 @@ export interface ClientsTable {
   deprecated_at: number | null;
   sunset_at: number | null;
   last_used_at: number | null;
+  /** 1: may introspect every token (RFC 7662 §4). */
+  resource_server: Generated<number>;
 }
 
 export interface ApiKeysTable {
@@ -77,6 +79,13 @@ export interface RevokedTokensTable {
   jti: string;
   exp: number;
   revoked_at: number;
+}
+
+/** Clients whose every token issued at or before `revoked_before` is revoked. */
+export interface RevokedClientsTable {
+  client_id: string;
+  revoked_before: number;
+  exp: number;
 }
 
 /** The token-state feed (docs/state-feed.md). */
@@ -156,6 +165,7 @@ export interface Database {
   signing_keys: SigningKeysTable;
   revoked_tokens: RevokedTokensTable;
   token_events: TokenEventsTable;
+  revoked_clients: RevokedClientsTable;
   gridkey_meta: MetaTable;
   login_tokens: LoginTokensTable;
   derived_tokens: DerivedTokensTable;

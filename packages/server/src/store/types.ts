@@ -20,6 +20,8 @@ export interface ClientRecord {
   deprecatedAt: number | null;
   sunsetAt: number | null;
   lastUsedAt: number | null;
+  /** RFC 7662 §4: may introspect every token, not only its own and those addressed to it. */
+  resourceServer: boolean;
 }
 
 /** The changeable policy of a client (`gridkey client update`). */
@@ -90,6 +92,7 @@ export type TokenEvent = { at: number; exp: number } & (
   | ({ type: 'pat.state'; jti: string } & PatState)
   | { type: 'api_key.revoked'; keyId: string }
   | { type: 'signing_key.removed'; kid: string }
+  | { type: 'client.tokens_revoked'; clientId: string; before: number }
 );
 
 export type TokenEventRecord = TokenEvent & { seq: number };
@@ -151,6 +154,8 @@ export interface UserStore {
   updatePasswordHash(id: string, passwordHash: string, now: number): Promise<boolean>;
   /** Disables the user and revokes all their refresh tokens (and the access tokens they issued). */
   disable(id: string, now: number): Promise<boolean>;
+  /** Revokes all their refresh tokens (and the access tokens they issued); false when no such user. */
+  revokeTokens(id: string, now: number): Promise<boolean>;
   /** Deletes the user, revoking their refresh tokens first. */
   delete(id: string, now: number): Promise<boolean>;
 }
@@ -278,7 +283,19 @@ export interface SigningKeyStore {
 export interface RevocationStore {
   /** Records the jti; a second revocation of the same jti changes nothing. */
   revoke(entry: { jti: string; exp: number; revokedAt: number }): Promise<void>;
-  isRevoked(jti: string): Promise<boolean>;
+  /**
+   * Whether an access token is revoked: its jti, or (given who it was issued
+   * to and when) its client's kill switch.
+   */
+  isRevoked(
+    jti: string,
+    issued?: { clientId?: string | undefined; iat?: number | undefined },
+  ): Promise<boolean>;
+  /**
+   * The kill switch: revokes the client's refresh tokens and every access
+   * token issued to it until now, and tells the feed.
+   */
+  revokeClientTokens(clientId: string, now: number, maxTokenTtlSeconds: number): Promise<void>;
   /** Entries after the cursor, still unexpired, in cursor order. */
   listAfter(cursor: number, now: number, limit: number): Promise<RevokedTokenRecord[]>;
   /** Forgets revocations, derived-token links and feed events that no longer matter. */

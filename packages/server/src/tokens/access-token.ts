@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
+import { UsageError } from '../errors.js';
 import type { Gridkey } from '../gridkey.js';
 import { signCompactJws } from '../keys/compact-jws.js';
 import { nowSeconds } from '../lib/clock.js';
@@ -112,4 +113,21 @@ export async function verifyAccessToken(
     if (err instanceof joseErrors.JOSEError || err instanceof TypeError) return undefined;
     throw err;
   }
+}
+
+/**
+ * Revokes one access token by its `jti` (the operator's kill switch for one
+ * token, e.g. from a log line). Its `exp` is not known here, so the
+ * revocation is kept as long as any access token may live.
+ */
+export async function revokeAccessTokenById(gk: Gridkey, jti: string): Promise<void> {
+  if (!/^[\x21-\x7e]{1,200}$/.test(jti)) {
+    throw new UsageError('a jti is 1 to 200 visible ASCII characters');
+  }
+  const now = nowSeconds(gk.clock);
+  await gk.store.revocations.revoke({
+    jti,
+    exp: now + gk.config.accessTokenMaxTtlSeconds,
+    revokedAt: now,
+  });
 }

@@ -75,7 +75,8 @@ export class ApiKeys {
 
   async revoke(id: string): Promise<'revoked' | 'already_revoked'> {
     const result = await this.store.apiKeys.revoke(id, nowSeconds(this.clock));
-    if (result === 'not_found') throw new UnknownIdError(`no API key with id ${id}`);
+    if (result === 'not_found')
+      throw new UnknownIdError(`no API key with id ${id}`, 'no API key with that id');
     return result;
   }
 

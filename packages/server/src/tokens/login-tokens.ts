@@ -53,7 +53,8 @@ export class LoginTokens {
   /** Revokes the token and every live access token derived from it. */
   async revoke(id: number): Promise<'revoked' | 'already_revoked'> {
     const result = await this.store.loginTokens.revoke(id, nowSeconds(this.clock));
-    if (result === 'not_found') throw new UnknownIdError(`no login token with id ${id}`);
+    if (result === 'not_found')
+      throw new UnknownIdError(`no login token with id ${id}`, 'no login token with that id');
     return result;
   }
 

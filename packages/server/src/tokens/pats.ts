@@ -125,7 +125,7 @@ export class Pats {
 
   async get(id: string): Promise<PatRecord> {
     const pat = await this.store.pats.findById(id);
-    if (pat === undefined) throw new UnknownIdError(`no PAT with id ${id}`);
+    if (pat === undefined) throw new UnknownIdError(`no PAT with id ${id}`, 'no PAT with that id');
     return pat;
   }
 
@@ -144,7 +144,8 @@ export class Pats {
       throw new UsageError('an authorisation may shorten the lifetime, not extend it');
     }
     const now = nowSeconds(this.clock);
-    if (patStatus(pat, now) === 'expired') throw new UsageError(`PAT ${id} has expired`);
+    if (patStatus(pat, now) === 'expired')
+      throw new UsageError(`PAT ${id} has expired`, 'the PAT has expired');
     // A lifetime shortened earlier stays shortened: re-authorising (to add
     // the web page, say) never lengthens it.
     const limits = [grant.until, pat.authorisedUntil ?? undefined].filter(
@@ -152,15 +153,22 @@ export class Pats {
     );
     const until = limits.length === 0 ? null : Math.min(...limits);
     if (!(await this.store.pats.authorise(id, { api: grant.api, web: grant.web, until }, now))) {
-      throw new UsageError(`PAT ${id} is revoked`);
+      throw new UsageError(`PAT ${id} is revoked`, 'the PAT is revoked');
     }
     return this.get(id);
   }
 
   async revoke(id: string): Promise<PatRecord> {
     const result = await this.store.pats.revoke(id, nowSeconds(this.clock));
-    if (result === 'not_found') throw new UnknownIdError(`no PAT with id ${id}`);
+    if (result === 'not_found')
+      throw new UnknownIdError(`no PAT with id ${id}`, 'no PAT with that id');
     return this.get(id);
+  }
+
+  /** The stored PAT behind a presented token, whatever its state; undefined if none is ours. */
+  async find(token: string): Promise<PatRecord | undefined> {
+    if (token.length > 8192) return undefined;
+    return this.store.pats.findByHash(hashSecret(this.pepper, token));
   }
 
   /**
@@ -172,8 +180,7 @@ export class Pats {
     token: string,
     on: PatInterface,
   ): Promise<{ pat: PatRecord } | { refused: string }> {
-    if (token.length > 8192) return { refused: 'unknown token' };
-    const pat = await this.store.pats.findByHash(hashSecret(this.pepper, token));
+    const pat = await this.find(token);
     if (pat === undefined) return { refused: 'unknown token' };
     const status = patStatus(pat, nowSeconds(this.clock));
     if (status !== 'active') return { refused: `the token is ${status}` };

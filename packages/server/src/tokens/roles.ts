@@ -17,6 +17,7 @@ export function roleScopes(
   if (scopes === undefined)
     throw new UsageError(
       `unknown role ${JSON.stringify(role)} (known: ${Object.keys(merged).join(', ')})`,
+      `unknown role (known: ${Object.keys(merged).join(', ')})`,
     );
   return scopes;
 }
@@ -29,6 +30,10 @@ export function patScopes(
   if (requested.length === 0) return [...roleScopeList];
   if (roleScopeList.includes('*')) return [...requested];
   const outside = requested.filter((s) => !roleScopeList.includes(s));
-  if (outside.length > 0) throw new UsageError(`scope ${outside.join(' ')} is outside the role`);
+  if (outside.length > 0)
+    throw new UsageError(
+      `scope ${outside.join(' ')} is outside the role`,
+      'a requested scope is outside the role',
+    );
   return [...requested];
 }

@@ -7,7 +7,10 @@ const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/u;
 export function normaliseEmail(input: string): string {
   const email = input.trim().normalize('NFC').toLowerCase();
   if (!EMAIL.test(email) || !email.split('@')[1]?.includes('.')) {
-    throw new UsageError(`not an e-mail address: ${JSON.stringify(input.slice(0, 80))}`);
+    throw new UsageError(
+      `not an e-mail address: ${JSON.stringify(input.slice(0, 80))}`,
+      'not an e-mail address',
+    );
   }
   return email;
 }

@@ -50,7 +50,10 @@ export class Users {
       disabledAt: null,
     };
     if (!(await this.store.users.insert(user))) {
-      throw new UsageError(`a user with the e-mail ${email}, or one that looks like it, exists`);
+      throw new UsageError(
+        `a user with the e-mail ${email}, or one that looks like it, exists`,
+        'a user with that e-mail, or one that looks like it, exists',
+      );
     }
     return user;
   }
@@ -60,7 +63,7 @@ export class Users {
     const user = idOrEmail.includes('@')
       ? await this.store.users.findByEmail(normaliseEmail(idOrEmail))
       : await this.store.users.findById(idOrEmail);
-    if (user === undefined) throw new UnknownIdError(`no user ${idOrEmail}`);
+    if (user === undefined) throw new UnknownIdError(`no user ${idOrEmail}`, 'no such user');
     return user;
   }
 
@@ -84,6 +87,13 @@ export class Users {
   async disable(idOrEmail: string): Promise<UserRecord> {
     const user = await this.find(idOrEmail);
     await this.store.users.disable(user.id, nowSeconds(this.clock));
+    return user;
+  }
+
+  /** Revokes every refresh token of the user and the access tokens they issued; the user stays. */
+  async revokeTokens(idOrEmail: string): Promise<UserRecord> {
+    const user = await this.find(idOrEmail);
+    await this.store.users.revokeTokens(user.id, nowSeconds(this.clock));
     return user;
   }
 

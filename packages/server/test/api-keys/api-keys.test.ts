@@ -30,7 +30,7 @@ describe.each(storeTargets())('API keys on $kind', (target) => {
 
   beforeAll(async () => {
     server = await startTestServer(target, { clock, config: { lastUsedDebounceSeconds: 60 } });
-    rs = await server.client({ name: 'resource server' });
+    rs = await server.client({ name: 'resource server', resourceServer: true });
   });
   afterAll(() => server.close());
 

@@ -56,6 +56,24 @@ describe.each(storeTargets())('gridkey CLI on $kind', (target: StoreTarget) => {
     );
   });
 
+  it('registers a resource server with --resource-server, shown in show and list', async () => {
+    const rs = (
+      await cli('client', 'create', '--name', 'energy-api', '--resource-server', '--json')
+    ).json() as Record<string, unknown>;
+    expect(rs.resource_server).toBe(true);
+    const plain = (await cli('client', 'create', '--name', 'plain', '--json')).json() as Record<
+      string,
+      unknown
+    >;
+    expect(plain.resource_server).toBe(false);
+    expect((await cli('client', 'show', rs.client_id as string, '--json')).json()).toMatchObject({
+      resource_server: true,
+    });
+    const listed = (await cli('client', 'list', '--json')).json() as Record<string, unknown>[];
+    expect(listed.find((c) => c.client_id === rs.client_id)?.resource_server).toBe(true);
+    expect(listed.find((c) => c.client_id === plain.client_id)?.resource_server).toBe(false);
+  });
+
   it('rotates a secret and deletes a client', async () => {
     const created = (await cli('client', 'create', '--name', 'temp', '--json')).json() as Record<
       string,

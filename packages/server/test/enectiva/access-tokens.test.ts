@@ -30,7 +30,7 @@ describe.each(storeTargets())('POST /access_tokens on $kind', (target) => {
       scopes: ['readings'],
     });
     subjectToken = { id: withSubject.record.id, token: withSubject.token };
-    resourceServer = await server.client({ name: 'rs' });
+    resourceServer = await server.client({ name: 'rs', resourceServer: true });
   });
   afterAll(() => server.close());
 

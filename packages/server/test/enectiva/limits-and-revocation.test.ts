@@ -72,7 +72,7 @@ describe.each(storeTargets())('login-token exchange limits and revocation on $ki
 
   it('revoking a login token stops exchanges and revokes its live access tokens', async () => {
     server = await startTestServer(target);
-    const rs = await server.client({ name: 'rs' });
+    const rs = await server.client({ name: 'rs', resourceServer: true });
     const lt = await server.gk.loginTokens.create({ customerUuid: CUSTOMER, scopes: ['x'] });
     const kept = await server.gk.loginTokens.create({ customerUuid: CUSTOMER, scopes: ['x'] });
     const issued = [];

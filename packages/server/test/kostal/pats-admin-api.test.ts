@@ -19,7 +19,7 @@ describe.each(storeTargets())('PATs and the admin API on $kind', (target) => {
   beforeAll(async () => {
     server = await startTestServer(target, { clock });
     admin = (await server.gk.pats.createAdminToken()).token;
-    rs = await server.client({ name: 'resource server' });
+    rs = await server.client({ name: 'resource server', resourceServer: true });
   });
   afterAll(() => server.close());
 
@@ -169,6 +169,17 @@ describe.each(storeTargets())('PATs and the admin API on $kind', (target) => {
   it('manages clients, login tokens, API keys, users and keys, writing the audit log', async () => {
     const client = await api('POST', '/admin/api/clients', admin, { name: 'fleet', scope: 'a' });
     expect(client.status).toBe(201);
+    expect(client.json?.resource_server).toBe(false);
+    const rs = await api('POST', '/admin/api/clients', admin, {
+      name: 'energy api',
+      resource_server: true,
+    });
+    expect(rs.status).toBe(201);
+    expect(rs.json?.resource_server).toBe(true);
+    expect(
+      (await api('POST', '/admin/api/clients', admin, { name: 'x', resource_server: 'yes' }))
+        .status,
+    ).toBe(400);
     const rotated = await api(
       'POST',
       `/admin/api/clients/${client.json?.client_id}/rotate-secret`,
@@ -305,9 +316,14 @@ describe.each(storeTargets())('PATs and the admin API on $kind', (target) => {
   it('serves its OpenAPI document', async () => {
     const doc = (await (await fetch(`${server.url}/admin/api/openapi.json`)).json()) as {
       openapi: string;
-      paths: Record<string, object>;
+      // biome-ignore lint/suspicious/noExplicitAny: a JSON document read path by path
+      paths: Record<string, any>;
     };
     expect(doc.openapi).toBe('3.1.0');
+    expect(
+      doc.paths['/admin/api/clients'].post.requestBody.content['application/json'].schema.properties
+        .resource_server,
+    ).toMatchObject({ type: 'boolean' });
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
         '/admin/api/pats',

@@ -14,6 +14,7 @@ export type FeedEvent = { cursor: string; at: number; exp: number } & (
     }
   | { type: 'api_key.revoked'; keyId: string }
   | { type: 'signing_key.removed'; kid: string }
+  | { type: 'client.tokens_revoked'; clientId: string; before: number }
 );
 
 export interface FeedPage {
@@ -69,6 +70,11 @@ function parseEvent(raw: unknown): FeedEvent | undefined {
     case 'signing_key.removed':
       if (!isId(raw.kid)) return bad('a signing_key.removed event without a kid');
       return { ...base, type, kid: raw.kid };
+    case 'client.tokens_revoked':
+      if (!isId(raw.client_id) || !isTime(raw.before)) {
+        return bad('a malformed client.tokens_revoked event');
+      }
+      return { ...base, type, clientId: raw.client_id, before: raw.before };
     default:
       // docs/state-feed.md: readers ignore event types they do not know.
       return undefined;

@@ -22,6 +22,19 @@ export interface CallOptions {
 const stale = () =>
   new VerifyError('unavailable', 'the token state cannot be checked: the state feed is stale');
 
+/**
+ * The kill switch of the token's client. A token without a numeric `iat`
+ * cannot be placed before or after it, so it counts as revoked.
+ */
+function isRevokedForClient(state: TokenState, token: VerifiedJwt['token']): boolean {
+  if (token.kind !== 'access_token' || token.clientId === undefined) return false;
+  const { iat } = token.claims;
+  return state.isRevokedForClient(
+    token.clientId,
+    typeof iat === 'number' ? iat : Number.NEGATIVE_INFINITY,
+  );
+}
+
 /** RFC 6750 §3.1: a valid token without a needed scope is `insufficient_scope` (403). */
 export function checkScopes(granted: readonly string[], required: readonly string[]): void {
   for (const scope of required) {
@@ -56,7 +69,9 @@ export function checkJwtState(
   const { feed, state } = view;
   if (token.kind === 'access_token') {
     if (feed !== undefined) {
-      if (state.isRevokedJti(token.jti)) throw new VerifyError('revoked', 'the token is revoked');
+      if (state.isRevokedJti(token.jti) || isRevokedForClient(state, token)) {
+        throw new VerifyError('revoked', 'the token is revoked');
+      }
       if (feed.status(now) !== 'live' && !(view.failOpen && feed.withinFailOpen(now))) {
         throw stale();
       }

@@ -32,3 +32,27 @@ describe('TokenState', () => {
     expect(state.patState('p2')?.revoked).toBe(true);
   });
 });
+
+describe('a client kill switch', () => {
+  const kill = (before: number) => ({
+    type: 'client.tokens_revoked' as const,
+    cursor: '2',
+    at: before,
+    exp: before + 86_400,
+    clientId: 'c1',
+    before,
+  });
+
+  it('refuses tokens issued at or before it, to that client only, and never moves back', () => {
+    const state = new TokenState();
+    state.apply(kill(1000));
+    expect(state.isRevokedForClient('c1', 999)).toBe(true);
+    expect(state.isRevokedForClient('c1', 1000)).toBe(true);
+    expect(state.isRevokedForClient('c1', 1001)).toBe(false);
+    expect(state.isRevokedForClient('c2', 999)).toBe(false);
+    state.apply(kill(500));
+    expect(state.isRevokedForClient('c1', 999)).toBe(true);
+    state.prune(1000 + 86_400);
+    expect(state.isRevokedForClient('c1', 999)).toBe(false);
+  });
+});

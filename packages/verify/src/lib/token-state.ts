@@ -18,6 +18,8 @@ export class TokenState {
   private readonly revokedJtis = new Map<string, number>();
   private readonly pats = new Map<string, PatState>();
   private readonly revokedKeys = new Map<string, number>();
+  /** Clients whose every access token issued at or before `before` is revoked (the kill switch). */
+  private readonly revokedClients = new Map<string, { before: number; exp: number }>();
 
   /** Applies one event; the newest event of a PAT's jti wins, since the feed is in commit order. */
   apply(event: FeedEvent): void {
@@ -39,6 +41,14 @@ export class TokenState {
       case 'api_key.revoked':
         this.revokedKeys.set(event.keyId, event.exp);
         return;
+      case 'client.tokens_revoked': {
+        const known = this.revokedClients.get(event.clientId);
+        this.revokedClients.set(event.clientId, {
+          before: Math.max(event.before, known?.before ?? 0),
+          exp: Math.max(event.exp, known?.exp ?? 0),
+        });
+        return;
+      }
       case 'signing_key.removed':
         return;
     }
@@ -61,6 +71,12 @@ export class TokenState {
     return this.pats.get(jti);
   }
 
+  /** Whether a client's kill switch covers an access token it was issued at `iat`. */
+  isRevokedForClient(clientId: string, iat: number): boolean {
+    const revoked = this.revokedClients.get(clientId);
+    return revoked !== undefined && iat <= revoked.before;
+  }
+
   isRevokedKey(keyId: string): boolean {
     return this.revokedKeys.has(keyId);
   }
@@ -69,5 +85,7 @@ export class TokenState {
     for (const [jti, exp] of this.revokedJtis) if (exp <= nowSeconds) this.revokedJtis.delete(jti);
     for (const [jti, s] of this.pats) if (s.exp <= nowSeconds) this.pats.delete(jti);
     for (const [id, exp] of this.revokedKeys) if (exp <= nowSeconds) this.revokedKeys.delete(id);
+    for (const [id, r] of this.revokedClients)
+      if (r.exp <= nowSeconds) this.revokedClients.delete(id);
   }
 }

@@ -41,8 +41,12 @@ export function registerResourceRoutes(app: FastifyInstance, gk: Gridkey): void 
         ...(body.grants === undefined ? {} : { grantTypes: parseScopeList(body.grants) }),
         ...(body.auth === undefined ? {} : { authMethod: body.auth }),
         ...(body.ttl === undefined ? {} : { accessTokenTtlSeconds: body.ttl }),
+        ...(body.resource_server === true ? { resourceServer: true } : {}),
       });
-      await audit('client.create', client.clientId, { name: client.name });
+      await audit('client.create', client.clientId, {
+        name: client.name,
+        resource_server: client.resourceServer,
+      });
       const { client_id, ...rest } = describeClient(client);
       return reply.code(201).send({ client_id, client_secret: secret, ...rest });
     },
@@ -136,7 +140,7 @@ export function registerResourceRoutes(app: FastifyInstance, gk: Gridkey): void 
     async ({ req, audit }) => {
       const text = (req.params as Id).id;
       if (!/^[1-9][0-9]{0,14}$/.test(text))
-        throw new UnknownIdError(`no login token with id ${text}`);
+        throw new UnknownIdError(`no login token with id ${text}`, 'no login token with that id');
       const id = Number(text);
       const result = await gk.loginTokens.revoke(id);
       await audit('login_token.revoke', String(id));

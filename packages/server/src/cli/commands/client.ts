@@ -23,6 +23,7 @@ interface CreateOptions extends CommonOptions {
   audience?: string;
   tokenBudget?: number;
   reuseTokens?: boolean;
+  resourceServer?: boolean;
 }
 
 interface UpdateOptions extends CommonOptions {
@@ -92,6 +93,10 @@ export function clientCommand(): Command {
       '--reuse-tokens',
       'answer repeated client_credentials requests with the still-valid token',
     )
+    .option(
+      '--resource-server',
+      'may introspect every token, not only its own and those whose audience names it',
+    )
     .action((opts: CreateOptions) =>
       withGridkey(opts, async (gk) => {
         const { client: c, secret } = await gk.clients.create({
@@ -103,6 +108,7 @@ export function clientCommand(): Command {
           ...(opts.ttl === undefined ? {} : { accessTokenTtlSeconds: opts.ttl }),
           ...(opts.tokenBudget === undefined ? {} : { tokenBudgetPerMinute: opts.tokenBudget }),
           ...(opts.reuseTokens ? { reuseTokens: true } : {}),
+          ...(opts.resourceServer ? { resourceServer: true } : {}),
         });
         const { client_id, ...rest } = describeClient(c);
         const out = { client_id, client_secret: secret, ...rest };
@@ -169,8 +175,21 @@ export function clientCommand(): Command {
       }),
     );
 
+  withCommonOptions(client.command('revoke-tokens').argument('<id>'))
+    .description('revoke every token issued to a client (after a leaked secret)')
+    .action((id: string, opts: CommonOptions) =>
+      withGridkey(opts, async (gk) => {
+        await gk.clients.revokeTokens(id);
+        print(
+          opts,
+          { client_id: id, tokens_revoked: true },
+          () => `revoked every token of client ${id}`,
+        );
+      }),
+    );
+
   withCommonOptions(client.command('delete').argument('<id>'))
-    .description('delete a client')
+    .description('delete a client and revoke every token issued to it')
     .action((id: string, opts: CommonOptions) =>
       withGridkey(opts, async (gk) => {
         await gk.clients.delete(id);

@@ -51,7 +51,10 @@ export function inspectCommand(): Command {
         await withGridkey(opts, async (gk) => {
           error = await verify(token, gk.keys.verificationKeys());
           if (typeof claims.jti === 'string')
-            revoked = await gk.store.revocations.isRevoked(claims.jti);
+            revoked = await gk.store.revocations.isRevoked(claims.jti, {
+              clientId: typeof claims.client_id === 'string' ? claims.client_id : undefined,
+              iat: typeof claims.iat === 'number' ? claims.iat : undefined,
+            });
         });
       }
       if (revoked) error ??= 'revoked';

@@ -10,6 +10,8 @@ import {
 interface ServeOptions extends CommonOptions {
   host?: string;
   port?: number;
+  metricsPort?: number;
+  metricsHost?: string;
   issuer?: string;
   profile: string[];
   logLevel?: string;
@@ -33,6 +35,12 @@ export function serveCommand(): Command {
     .description('run the authorization server')
     .option('--host <host>', 'address to listen on (default 127.0.0.1)')
     .option('--port <port>', 'port (default 8080; 0 picks a free one)', parseWholeNumber('--port'))
+    .option(
+      '--metrics-port <port>',
+      'serve /metrics on this port only, not on --port (0 picks a free one)',
+      parseWholeNumber('--metrics-port'),
+    )
+    .option('--metrics-host <host>', 'address for the metrics listener (default: --host)')
     .option('--issuer <url>', 'issuer URL (default: the listening URL)')
     .option('--profile <name>', 'apply a profile (repeatable)', collect, [])
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
@@ -44,6 +52,8 @@ export function serveCommand(): Command {
       const config = commandConfig(opts, {
         host: opts.host,
         port: opts.port,
+        metricsPort: opts.metricsPort,
+        metricsHost: opts.metricsHost,
         issuer: opts.issuer,
         profiles: opts.profile.length > 0 ? opts.profile : undefined,
         logLevel: opts.logLevel,

@@ -58,6 +58,19 @@ export function userCommand(): Command {
       }),
     );
 
+  withCommonOptions(group.command('revoke-tokens').argument('<user>', 'id or e-mail'))
+    .description('revoke every refresh token of a user and the access tokens they issued')
+    .action((who: string, opts: CommonOptions) =>
+      withGridkey(opts, async (gk) => {
+        const user = await gk.users.revokeTokens(who);
+        print(
+          opts,
+          { id: user.id, email: user.email, tokens_revoked: true },
+          () => `revoked every token of ${user.email}`,
+        );
+      }),
+    );
+
   withCommonOptions(group.command('delete').argument('<user>', 'id or e-mail'))
     .description('delete a user and revoke all their refresh tokens')
     .action((who: string, opts: CommonOptions) =>

@@ -6,6 +6,8 @@ import { usersSchema } from './003-users-refresh-tokens.js';
 import { apiKeysSchema } from './004-api-keys-client-policy.js';
 import { patsSchema } from './005-pats-audit.js';
 import { tokenEventsSchema } from './006-token-events.js';
+import { resourceServerClientsSchema } from './007-resource-server-clients.js';
+import { revokedClientsSchema } from './008-revoked-clients.js';
 
 /** Migrations live in code (not files on disk) so the built package carries them. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -18,6 +20,8 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '004-api-keys-client-policy': apiKeysSchema(dialect),
         '005-pats-audit': patsSchema(dialect),
         '006-token-events': tokenEventsSchema(dialect),
+        '007-resource-server-clients': resourceServerClientsSchema(dialect),
+        '008-revoked-clients': revokedClientsSchema(dialect),
       };
     },
   };

@@ -19,6 +19,7 @@ const toClient = (row: Selectable<ClientsTable>): ClientRecord => ({
   deprecatedAt: toNumber(row.deprecated_at),
   sunsetAt: toNumber(row.sunset_at),
   lastUsedAt: toNumber(row.last_used_at),
+  resourceServer: Number(row.resource_server) === 1,
 });
 
 export function clientStore({ db }: StoreContext): ClientStore {
@@ -42,6 +43,7 @@ export function clientStore({ db }: StoreContext): ClientStore {
           deprecated_at: c.deprecatedAt,
           sunset_at: c.sunsetAt,
           last_used_at: c.lastUsedAt,
+          resource_server: c.resourceServer ? 1 : 0,
         })
         .execute();
     },

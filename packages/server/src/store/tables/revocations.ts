@@ -3,6 +3,7 @@ import type { Database } from '../database.js';
 import type { RevocationStore } from '../types.js';
 import { LOCKS, type StoreContext } from './store-context.js';
 import { appendTokenEvents, FEED_GRACE_SECONDS } from './token-events.js';
+import { isClientRevokedAt, revokeClientTokens } from './token-revocation.js';
 
 type RevokedEntry = { jti: string; exp: number; revokedAt: number };
 
@@ -52,13 +53,21 @@ export function revocationStore({ db, serialise }: StoreContext): RevocationStor
         await insertRevoked(trx, [entry]);
       });
     },
-    async isRevoked(jti) {
+    async isRevoked(jti, issued) {
       const row = await db
         .selectFrom('revoked_tokens')
         .select('seq')
         .where('jti', '=', jti)
         .executeTakeFirst();
-      return row !== undefined;
+      if (row !== undefined) return true;
+      if (issued?.clientId === undefined || issued.iat === undefined) return false;
+      return isClientRevokedAt(db, issued.clientId, issued.iat, Math.floor(Date.now() / 1000));
+    },
+    async revokeClientTokens(clientId, now, maxTokenTtlSeconds) {
+      await db.transaction().execute(async (trx) => {
+        await serialise(trx, LOCKS.revocations);
+        await revokeClientTokens(trx, clientId, now, maxTokenTtlSeconds);
+      });
     },
     async listAfter(cursor, now, limit) {
       const rows = await db
@@ -82,6 +91,10 @@ export function revocationStore({ db, serialise }: StoreContext): RevocationStor
         .where('exp', '<=', now)
         .executeTakeFirst();
       await db.deleteFrom('derived_tokens').where('exp', '<=', now).execute();
+      await db
+        .deleteFrom('revoked_clients')
+        .where('exp', '<=', now - FEED_GRACE_SECONDS)
+        .execute();
       await db
         .deleteFrom('token_events')
         .where('exp', '<=', now - FEED_GRACE_SECONDS)

@@ -38,7 +38,15 @@ function refOf(e: TokenEvent): string {
       return e.keyId;
     case 'signing_key.removed':
       return e.kid;
+    case 'client.tokens_revoked':
+      return e.clientId;
   }
+}
+
+function stateOf(e: TokenEvent): string | null {
+  if (e.type === 'pat.state') return patStateJson(e);
+  if (e.type === 'client.tokens_revoked') return JSON.stringify({ before: e.before });
+  return null;
 }
 
 /**
@@ -59,7 +67,7 @@ export async function appendTokenEvents(
           ref: refOf(e),
           at: e.at,
           exp: e.exp,
-          state: e.type === 'pat.state' ? patStateJson(e) : null,
+          state: stateOf(e),
         })),
       )
       .execute();
@@ -86,6 +94,15 @@ function toEvent(row: Selectable<TokenEventsTable>): TokenEventRecord {
       return { ...base, type: 'api_key.revoked', keyId: row.ref };
     case 'signing_key.removed':
       return { ...base, type: 'signing_key.removed', kid: row.ref };
+    case 'client.tokens_revoked': {
+      const s = JSON.parse(row.state ?? '{}') as Record<string, unknown>;
+      return {
+        ...base,
+        type: 'client.tokens_revoked',
+        clientId: row.ref,
+        before: Number(s.before),
+      };
+    }
     default:
       // 'access_token.revoked', the only other type written.
       return { ...base, type: 'access_token.revoked', jti: row.ref };

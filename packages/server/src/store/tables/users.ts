@@ -1,8 +1,8 @@
-import type { Selectable, Transaction } from 'kysely';
-import type { Database, UsersTable } from '../database.js';
+import type { Selectable } from 'kysely';
+import type { UsersTable } from '../database.js';
 import type { UserRecord, UserStore } from '../types.js';
-import { revokeDerived } from './derived-tokens.js';
 import { LOCKS, type StoreContext, toNumber } from './store-context.js';
+import { revokeFamiliesOf } from './token-revocation.js';
 
 const toUser = (row: Selectable<UsersTable>): UserRecord => ({
   id: row.id,
@@ -13,28 +13,6 @@ const toUser = (row: Selectable<UsersTable>): UserRecord => ({
   updatedAt: Number(row.updated_at),
   disabledAt: toNumber(row.disabled_at),
 });
-
-/** Revokes every refresh token of the user and the access tokens their families issued. */
-export async function revokeUserTokens(trx: Transaction<Database>, userId: string, now: number) {
-  const families = await trx
-    .selectFrom('refresh_tokens')
-    .select('family_id')
-    .distinct()
-    .where('user_id', '=', userId)
-    .execute();
-  await trx
-    .updateTable('refresh_tokens')
-    .set({ revoked_at: now })
-    .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null)
-    .execute();
-  await revokeDerived(
-    trx,
-    'refresh_family',
-    families.map((f) => f.family_id),
-    now,
-  );
-}
 
 export function userStore({ db, serialise }: StoreContext): UserStore {
   return {
@@ -87,14 +65,27 @@ export function userStore({ db, serialise }: StoreContext): UserStore {
           .where('id', '=', id)
           .executeTakeFirst();
         if (result.numUpdatedRows === 0n) return false;
-        await revokeUserTokens(trx, id, now);
+        await revokeFamiliesOf(trx, { userId: id }, now);
+        return true;
+      });
+    },
+    async revokeTokens(id, now) {
+      return db.transaction().execute(async (trx) => {
+        await serialise(trx, LOCKS.revocations);
+        const user = await trx
+          .selectFrom('users')
+          .select('id')
+          .where('id', '=', id)
+          .executeTakeFirst();
+        if (user === undefined) return false;
+        await revokeFamiliesOf(trx, { userId: id }, now);
         return true;
       });
     },
     async delete(id, now) {
       return db.transaction().execute(async (trx) => {
         await serialise(trx, LOCKS.revocations);
-        await revokeUserTokens(trx, id, now);
+        await revokeFamiliesOf(trx, { userId: id }, now);
         await trx.deleteFrom('refresh_tokens').where('user_id', '=', id).execute();
         const result = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
         return result.numDeletedRows > 0n;

@@ -3,6 +3,7 @@ import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import { type Gridkey, openGridkey } from '../gridkey.js';
+import { escapeUnprintable } from '../lib/printable.js';
 
 export interface CommonOptions {
   dataDir?: string;
@@ -45,9 +46,18 @@ export async function withGridkey<T>(
   }
 }
 
-/** JSON with --json; otherwise the human form. */
+/**
+ * JSON with --json (where JSON escapes every control character); otherwise
+ * the human form, each line with its control and bidi characters escaped,
+ * since names and claims come from outside input and a terminal would obey
+ * them.
+ */
 export function print(opts: CommonOptions, data: unknown, human: () => string): void {
-  process.stdout.write(opts.json ? `${JSON.stringify(data, null, 2)}\n` : `${human()}\n`);
+  process.stdout.write(
+    opts.json
+      ? `${JSON.stringify(data, null, 2)}\n`
+      : `${human().split('\n').map(escapeUnprintable).join('\n')}\n`,
+  );
 }
 
 export function parseWholeNumber(name: string) {
@@ -65,12 +75,17 @@ export function requireSubcommand(group: Command): Command {
   });
 }
 
-/** A list: the rows as JSON with --json; otherwise one line each, or `empty`. */
+/**
+ * A list: the rows as JSON with --json; otherwise one line each, or `empty`.
+ * A row is escaped whole, so a newline in a stored name cannot forge a row.
+ */
 export function printRows<T>(
   opts: CommonOptions,
   rows: T[],
   empty: string,
   line: (row: T) => string,
 ): void {
-  print(opts, rows, () => (rows.length === 0 ? empty : rows.map(line).join('\n')));
+  print(opts, rows, () =>
+    rows.length === 0 ? empty : rows.map((row) => escapeUnprintable(line(row))).join('\n'),
+  );
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors.js';
+import { escapeUnprintable } from '../lib/printable.js';
 import { apiKeyCommand } from './commands/apikey.js';
 import { clientCommand } from './commands/client.js';
 import { inspectCommand } from './commands/inspect.js';
@@ -47,7 +48,8 @@ try {
   } else {
     // One line: the message only, never a stack or a secret-bearing object.
     const message = (err as Error).message ?? String(err);
-    process.stderr.write(`gridkey: ${message.split('\n')[0]}\n`);
+    // Messages may quote an argument: escaped, like everything printed.
+    process.stderr.write(`gridkey: ${escapeUnprintable(message.split('\n')[0] ?? '')}\n`);
     process.exitCode = 1;
   }
 }

@@ -1,6 +1,7 @@
 import { UnknownIdError, UsageError } from '../errors.js';
 import { type Clock, nowSeconds } from '../lib/clock.js';
 import { isoOrNull } from '../lib/iso-time.js';
+import { assertPrintable } from '../lib/printable.js';
 import { isScopeToken } from '../lib/scope-token.js';
 import { generateId, generateSecret, hashSecret } from '../secrets/secret-hash.js';
 import type { ClientAuthMethod, ClientPolicyUpdate, ClientRecord, Store } from '../store/types.js';
@@ -51,6 +52,7 @@ function checkNewClient(input: NewClient, ttlBounds: { min: number; max: number 
   const name = input.name.trim();
   if (name === '' || name.length > 200)
     throw new UsageError('client name must be 1 to 200 characters');
+  assertPrintable(name, 'client name');
   const authMethod = input.authMethod ?? 'client_secret_basic';
   if (!CLIENT_AUTH_METHODS.includes(authMethod as ClientAuthMethod)) {
     throw new UsageError(`--auth must be one of ${CLIENT_AUTH_METHODS.join(', ')}`);

@@ -31,9 +31,12 @@ export const DEFAULTS = Object.freeze({
   passwordScryptR: 8,
   passwordScryptP: 1,
   passwordMinLength: 8,
-  /** Failed password logins per username, and per address, in the window before 429. */
-  passwordFailuresPerUsername: 10,
+  /** Failed password logins per address in the window before every login from it gets 429. */
   passwordFailuresPerAddress: 50,
+  /** Failed logins per username in the window before its guesses are throttled (never refused outright). */
+  passwordFailuresPerUsername: 10,
+  /** Once a username is throttled: failures an address may have had for it and still be checked. */
+  passwordFailuresPerUsernamePerAddress: 3,
   passwordFailureWindowSeconds: 900,
   /** Refresh tokens: 30 days from each rotation, never past the family's absolute lifetime. */
   refreshTokenTtlSeconds: 30 * 86400,

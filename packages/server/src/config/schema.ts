@@ -35,6 +35,7 @@ export const ConfigSchema = Type.Object(
     passwordMinLength: Type.Integer({ minimum: 1, maximum: 128 }),
     passwordFailuresPerUsername: Type.Integer({ minimum: 1, maximum: 100000 }),
     passwordFailuresPerAddress: Type.Integer({ minimum: 1, maximum: 100000 }),
+    passwordFailuresPerUsernamePerAddress: Type.Integer({ minimum: 1, maximum: 100000 }),
     passwordFailureWindowSeconds: Seconds(1, 86400),
     refreshTokenTtlSeconds: Seconds(60, 365 * 86400),
     refreshTokenFamilyMaxSeconds: Seconds(60, 3 * 365 * 86400),

@@ -5,14 +5,19 @@ import type { GrantLimits } from './grant.js';
 export function createGrantLimits(limiters: Limiters, config: Config): GrantLimits {
   const window = config.passwordFailureWindowSeconds;
   return {
+    passwordFailuresByAddress: limiters.create({
+      name: 'password-failures-address',
+      points: config.passwordFailuresPerAddress,
+      durationSeconds: window,
+    }),
     passwordFailuresByUsername: limiters.create({
       name: 'password-failures-user',
       points: config.passwordFailuresPerUsername,
       durationSeconds: window,
     }),
-    passwordFailuresByAddress: limiters.create({
-      name: 'password-failures-address',
-      points: config.passwordFailuresPerAddress,
+    passwordFailuresByUsernameAndAddress: limiters.create({
+      name: 'password-failures-user-address',
+      points: config.passwordFailuresPerUsernamePerAddress,
       durationSeconds: window,
     }),
   };

@@ -19,8 +19,12 @@ export interface GrantContext {
 
 /** Budgets a grant spends on failures; one set per server. */
 export interface GrantLimits {
-  passwordFailuresByUsername: Limiter;
+  /** Over it, an address is refused (429) before anything is checked. */
   passwordFailuresByAddress: Limiter;
+  /** Over it, a username's guesses are throttled, never its owner refused. */
+  passwordFailuresByUsername: Limiter;
+  /** Keyed by address and username: which addresses a throttled username still hears. */
+  passwordFailuresByUsernameAndAddress: Limiter;
 }
 
 /** One grant type of the token endpoint (node-oidc-provider's layout: one file per grant). */

@@ -1,28 +1,53 @@
 import { InvalidGrantError, InvalidRequestError, TooManyRequestsError } from '../errors.js';
-import { spendEach } from '../limits/limiter.js';
 import { MAX_PASSWORD_BYTES } from '../secrets/password-hash.js';
 import type { Grant, GrantContext } from './grant.js';
 import { issueUserTokens } from './issue-user-tokens.js';
 import { resolveScope } from './resolve-scope.js';
 
+/** An attempt that may go on to the password check; a right password gives its points back. */
+interface Attempt {
+  refund(): Promise<void>;
+}
+
 /**
- * Reserves one failure from both budgets before the (deliberately slow)
+ * Reserves one failure from every budget before the (deliberately slow)
  * password check, so a burst of parallel guesses cannot all pass a
  * check-then-count; a successful login gives them back.
+ *
+ * An address over its budget is refused with 429, the right password
+ * included: that is what stops spraying. A username is public, so its
+ * budget must not let anyone refuse the owner's password (OWASP ASVS 4.0.3
+ * V2.2.1: anti-automation must also defeat account lock-out attacks). Once a
+ * username is over its budget, only its guesses are bounded: an address that
+ * has already failed for it a few times is answered `invalid_grant` without
+ * its password being checked, and a right password from any other address
+ * still logs in. Unchecked answers spend every budget, so the attacking
+ * address still runs into its 429.
  */
-async function reserveAttempt(
-  ctx: GrantContext,
-  usernameKey: string,
-): Promise<() => Promise<void>> {
-  const { passwordFailuresByUsername: byUser, passwordFailuresByAddress: byAddress } = ctx.limits;
-  const wait = await spendEach([
-    [byUser, usernameKey],
-    [byAddress, ctx.address],
+async function reserveAttempt(ctx: GrantContext, usernameKey: string): Promise<Attempt> {
+  const { passwordFailuresByAddress: byAddress, passwordFailuresByUsername: byUser } = ctx.limits;
+  const byPair = ctx.limits.passwordFailuresByUsernameAndAddress;
+  const addressWait = await byAddress.spend(ctx.address);
+  if (addressWait !== undefined) {
+    throw new TooManyRequestsError('too many failed logins; try again later', addressWait);
+  }
+  // An address holds no spaces, so the pair key is unambiguous.
+  const pairKey = `${ctx.address} ${usernameKey}`;
+  const [userWait, pairWait] = await Promise.all([
+    byUser.spend(usernameKey),
+    byPair.spend(pairKey),
   ]);
-  if (wait !== undefined)
-    throw new TooManyRequestsError('too many failed logins; try again later', wait);
-  return async () => {
-    await Promise.all([byUser.refund(usernameKey), byAddress.refund(ctx.address)]);
+  if (userWait !== undefined && pairWait !== undefined) {
+    throw new InvalidGrantError('the username or password is wrong');
+  }
+  return {
+    async refund() {
+      await Promise.all([
+        byAddress.refund(ctx.address),
+        byUser.refund(usernameKey),
+        byPair.refund(pairKey),
+      ]);
+    },
   };
 }
 
@@ -42,10 +67,10 @@ export const passwordGrant: Grant = {
     }
     const usernameKey = username.trim().normalize('NFC').toLowerCase();
     const scopes = resolveScope(ctx.params.get('scope'), ctx.client.scopes);
-    const refund = await reserveAttempt(ctx, usernameKey);
+    const attempt = await reserveAttempt(ctx, usernameKey);
     const user = await ctx.gk.users.authenticate(username, password);
     if (user === undefined) throw new InvalidGrantError('the username or password is wrong');
-    await refund();
+    await attempt.refund();
     const response = await issueUserTokens(ctx, 'password', {
       user,
       grantedScopes: scopes,

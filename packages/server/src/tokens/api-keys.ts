@@ -4,6 +4,7 @@ import baseX from 'base-x';
 import { UnknownIdError, UsageError } from '../errors.js';
 import { type Clock, nowSeconds } from '../lib/clock.js';
 import { isoOrNull } from '../lib/iso-time.js';
+import { assertPrintable } from '../lib/printable.js';
 import { hashSecret } from '../secrets/secret-hash.js';
 import type { ApiKeyRecord, Store } from '../store/types.js';
 
@@ -52,6 +53,7 @@ export class ApiKeys {
     const name = input.name.trim();
     if (name === '' || name.length > 200)
       throw new UsageError('an API key name must be 1 to 200 characters');
+    assertPrintable(name, 'an API key name');
     const key = generateApiKey();
     const record: ApiKeyRecord = {
       id: randomUUID(),

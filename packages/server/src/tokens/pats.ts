@@ -6,6 +6,7 @@ import { signCompactJws } from '../keys/compact-jws.js';
 import type { KeyRing } from '../keys/key-ring.js';
 import { type Clock, nowSeconds } from '../lib/clock.js';
 import { isoOrNull } from '../lib/iso-time.js';
+import { assertPrintable } from '../lib/printable.js';
 import { hashSecret } from '../secrets/secret-hash.js';
 import type { PatRecord, Store } from '../store/types.js';
 import { patScopes, roleScopes } from './roles.js';
@@ -74,6 +75,7 @@ export class Pats {
     const name = input.name.trim();
     if (name === '' || name.length > 200)
       throw new UsageError('a PAT name must be 1 to 200 characters');
+    assertPrintable(name, 'a PAT name');
     const scopes = patScopes(roleScopes(this.settings.roles, input.role), input.scopes ?? []);
     const now = nowSeconds(this.clock);
     const expiresAt = input.expiresAt ?? now + this.settings.defaultTtlSeconds;

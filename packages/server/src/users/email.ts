@@ -1,11 +1,13 @@
 import { remove as replaceConfusables } from 'confusables';
 import { UsageError } from '../errors.js';
+import { assertPrintable } from '../lib/printable.js';
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/u;
 
 /** The e-mail as stored and looked up: trimmed, NFC, case-folded. */
 export function normaliseEmail(input: string): string {
   const email = input.trim().normalize('NFC').toLowerCase();
+  assertPrintable(email, 'an e-mail address');
   if (!EMAIL.test(email) || !email.split('@')[1]?.includes('.')) {
     throw new UsageError(
       `not an e-mail address: ${JSON.stringify(input.slice(0, 80))}`,

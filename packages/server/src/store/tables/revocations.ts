@@ -61,7 +61,7 @@ export function revocationStore({ db, serialise }: StoreContext): RevocationStor
         .executeTakeFirst();
       if (row !== undefined) return true;
       if (issued?.clientId === undefined || issued.iat === undefined) return false;
-      return isClientRevokedAt(db, issued.clientId, issued.iat, Math.floor(Date.now() / 1000));
+      return isClientRevokedAt(db, issued.clientId, issued.iat);
     },
     async revokeClientTokens(clientId, now, maxTokenTtlSeconds) {
       await db.transaction().execute(async (trx) => {

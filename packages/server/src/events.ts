@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { PruneRun } from './maintenance/pruner.js';
 
 /** What the core reports; the HTTP edge turns these into logs and metrics. */
 export interface GridkeyEvents {
@@ -6,6 +7,7 @@ export interface GridkeyEvents {
   'token.request_failed': [{ grantType: string; clientId?: string; error: string }];
   'token.revoked': [{ jti: string; clientId: string }];
   'keys.refresh_failed': [{ error: unknown }];
+  'store.pruned': [PruneRun];
 }
 
 export class GridkeyEventBus extends EventEmitter<GridkeyEvents> {}

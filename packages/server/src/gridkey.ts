@@ -46,7 +46,12 @@ export async function openGridkey(
 ): Promise<Gridkey> {
   const env = options.env ?? process.env;
   const clock = options.clock ?? systemClock;
-  const store = await openStore(resolveDatabaseUrl(config));
+  const store = await openStore(resolveDatabaseUrl(config), {
+    postgres: {
+      connectTimeoutMs: config.dbConnectTimeoutMs,
+      statementTimeoutMs: config.dbStatementTimeoutMs,
+    },
+  });
   try {
     const storedCheck = await store.meta.get(MASTER_KEY_CHECK);
     const master = loadMasterKey({
@@ -64,6 +69,21 @@ export async function openGridkey(
     if (check !== secrets.checkValue) {
       throw new UsageError('the master key does not match the one this database was set up with');
     }
+    const users = new Users(store, clock, {
+      scrypt: {
+        logN: config.passwordScryptLogN,
+        r: config.passwordScryptR,
+        p: config.passwordScryptP,
+      },
+      minPasswordLength: config.passwordMinLength,
+      hashing: {
+        maxInFlight: config.passwordHashConcurrency,
+        maxQueued: config.passwordHashQueueLength,
+        maxWaitSeconds: config.passwordHashQueueTimeoutSeconds,
+        retryAfterSeconds: config.passwordHashRetryAfterSeconds,
+        threadNice: config.passwordHashThreadNice,
+      },
+    });
     const keys = new KeyRing({
       store,
       keyEncryptionKey: secrets.keyEncryptionKey,
@@ -93,19 +113,13 @@ export async function openGridkey(
         lastUsedDebounceSeconds: config.lastUsedDebounceSeconds,
       }),
       audit: new AuditLog(store, clock),
-      users: new Users(store, clock, {
-        scrypt: {
-          logN: config.passwordScryptLogN,
-          r: config.passwordScryptR,
-          p: config.passwordScryptP,
-        },
-        minPasswordLength: config.passwordMinLength,
-      }),
+      users,
       clientCache: new ClientCache(store, clock, config.clientCacheTtlSeconds * 1000),
       events: new GridkeyEventBus(),
       clock,
       async close() {
         keys.stop();
+        await users.close();
         await store.close();
       },
     };

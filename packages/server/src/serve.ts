@@ -7,9 +7,8 @@ import { buildApp } from './http/build-app.js';
 import { buildMetricsApp } from './http/build-metrics-app.js';
 import { createLogger } from './http/logger.js';
 import { nowSeconds } from './lib/clock.js';
+import { startPruner } from './maintenance/pruner.js';
 import { createMetrics } from './metrics/metrics.js';
-
-const PRUNE_INTERVAL_MS = 60_000;
 
 export interface RunningServer {
   gk: Gridkey;
@@ -57,12 +56,18 @@ export async function startServer(
   gk.keys.start((err) =>
     logger.warn({ err: (err as Error).message }, 'signing key refresh failed'),
   );
-  const prune = setInterval(() => {
-    gk.store.revocations
-      .deleteExpired(nowSeconds(gk.clock))
-      .catch((err) => logger.warn({ err: (err as Error).message }, 'revocation pruning failed'));
-  }, PRUNE_INTERVAL_MS);
-  prune.unref();
+  const pruner = startPruner({
+    store: gk.store,
+    now: () => nowSeconds(gk.clock),
+    settings: config,
+    onRun: (run) => {
+      gk.events.emit('store.pruned', run);
+      if (Object.keys(run.removed).length > 0) {
+        logger.info({ removed: run.removed, complete: run.complete }, 'pruned');
+      }
+    },
+    onError: (err) => logger.warn({ err: (err as Error).message }, 'pruning failed'),
+  });
   const url = listeningUrl(app);
   const metricsUrl = metricsApp === undefined ? undefined : `${listeningUrl(metricsApp)}/metrics`;
   logger.info(
@@ -83,7 +88,7 @@ export async function startServer(
     ...(metricsUrl === undefined ? {} : { metricsUrl }),
     logger,
     async close() {
-      clearInterval(prune);
+      await pruner.stop();
       await metricsApp?.close();
       await app.close();
       await gk.close();

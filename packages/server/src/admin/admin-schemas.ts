@@ -59,14 +59,18 @@ export const CreateApiKeyBody = Type.Object(
   { name: Name, scope: Type.Optional(Scope), expires: Type.Optional(IsoTime) },
   { additionalProperties: false },
 );
-export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+// No id holds U+0000, and PostgreSQL text cannot: the look-up would fail (500).
+export const IdParams = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\u0000]+$' }),
+});
 export const JtiParams = Type.Object({
   jti: Type.String({ minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7e]+$' }),
 });
 export const AuditQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-    before: Type.Optional(Type.Integer({ minimum: 1 })),
+    // Within a PostgreSQL bigint (and exact in JavaScript).
+    before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
   },
   { additionalProperties: false },
 );

@@ -84,6 +84,21 @@ export interface ClientAuthGuard {
  * client_id is public, and must not let anyone lock its client out. Secrets
  * are 256-bit and checked with one HMAC, so letting them be tried is cheap.
  */
+/** The client_id a request presents, for logs; undefined when none can be read. */
+export function presentedClientId(
+  authorization: string | undefined,
+  params: FormParams,
+): string | undefined {
+  try {
+    const id = presentedCredentials(authorization, params).clientId;
+    // Only what has the shape of our ids (generateId): a secret sent in the
+    // id's place must not reach the logs (OWASP ASVS 5 V16.2.5).
+    return /^[0-9a-f]{32}$/.test(id) ? id : '(not a client id)';
+  } catch {
+    return undefined;
+  }
+}
+
 export async function authenticateClient(
   gk: Gridkey,
   authorization: string | undefined,
@@ -117,7 +132,9 @@ async function checkCredentials(
 ): Promise<ClientRecord> {
   if (
     presented.clientId.length > MAX_CREDENTIAL_LENGTH ||
-    presented.secret.length > MAX_CREDENTIAL_LENGTH
+    presented.secret.length > MAX_CREDENTIAL_LENGTH ||
+    // No client id holds U+0000, and PostgreSQL text cannot: the look-up would fail (500).
+    presented.clientId.includes('\u0000')
   ) {
     fail(presented.method);
   }

@@ -38,11 +38,35 @@ export const DEFAULTS = Object.freeze({
   /** Once a username is throttled: failures an address may have had for it and still be checked. */
   passwordFailuresPerUsernamePerAddress: 3,
   passwordFailureWindowSeconds: 900,
+  // The cap on password hashing (so logins cannot starve the token endpoint; docs/configuration.md).
+  /** Password hashes (logins) running at once, each on its own worker thread; more wait. */
+  passwordHashConcurrency: 2,
+  /** Logins waiting for a hash slot; one more is answered 503 with Retry-After, not queued. */
+  passwordHashQueueLength: 32,
+  /** A login still waiting for a hash slot after this long is answered 503 (slow hashes, busy CPU). */
+  passwordHashQueueTimeoutSeconds: 2,
+  /** The Retry-After of that 503. */
+  passwordHashRetryAfterSeconds: 1,
+  /** Linux: nice value of the hashing threads, so the event loop wins a contended CPU; 0 = the same. */
+  passwordHashThreadNice: 19,
   /** Refresh tokens: 30 days from each rotation, never past the family's absolute lifetime. */
   refreshTokenTtlSeconds: 30 * 86400,
   refreshTokenFamilyMaxSeconds: 90 * 86400,
   /** A spent token presented again within this many seconds is refused without revoking its family. Off. */
   refreshTokenReuseGraceSeconds: 0,
+  /** Refresh-grant requests a user may make a minute, over all their clients and families. */
+  refreshGrantsPerUserPerMinute: 30,
+  /**
+   * Pruning (docs/operations.md): spent and revoked refresh tokens are kept this
+   * long for reuse detection (RFC 9700 §4.14.2), then removed; expired ones go at once.
+   */
+  spentRefreshTokenRetentionSeconds: 30 * 86400,
+  /** Audit rows older than this are removed. */
+  auditRetentionSeconds: 365 * 86400,
+  /** How often each node prunes, and how much: rows per statement, statements per table and run. */
+  pruneIntervalSeconds: 60,
+  pruneBatchSize: 1000,
+  pruneMaxBatchesPerRun: 100,
   /** client_credentials token requests a client may make a minute, on every path and profile (its own budget wins). */
   clientTokensPerMinute: 60,
   /** Failed client authentications a minute, per client_id and per address, before 429. */
@@ -54,4 +78,12 @@ export const DEFAULTS = Object.freeze({
   roles: {} as Record<string, string[]>,
   /** Lifetime of a PAT created without --expires. */
   patDefaultTtlSeconds: 365 * 86400,
+  // Database outages (docs/operations.md, "Database outages"): how long a
+  // request may wait on PostgreSQL before it is answered 503 with Retry-After.
+  /** Longest wait for a PostgreSQL connection: opening one, or a free one while the pool is busy. */
+  dbConnectTimeoutMs: 1000,
+  /** Longest a PostgreSQL statement may run (statement_timeout; the node gives up 1 s later). 0: none. */
+  dbStatementTimeoutMs: 5000,
+  /** /readyz answers 503 when the database has not answered `select 1` within this. */
+  readyTimeoutMs: 2000,
 });

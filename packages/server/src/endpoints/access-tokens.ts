@@ -3,7 +3,9 @@ import { InvalidRequestError } from '../errors.js';
 import { type ExchangeLimits, exchangeLoginToken } from '../grants/login-token-exchange.js';
 import type { Gridkey } from '../gridkey.js';
 import { assertAcceptsJsonApi, assertJsonApiContentType, JSON_API_TYPE } from '../http/json-api.js';
+import { hasDuplicateNames } from '../http/json-duplicate-names.js';
 import { postRoute } from '../http/post-route.js';
+import { noteRefusal } from '../http/refusal-log.js';
 import { canonicalUuid } from '../lib/uuid.js';
 import { LOGIN_TOKEN_FORMAT } from '../tokens/login-tokens.js';
 
@@ -17,6 +19,9 @@ function readExchangeDocument(text: unknown): { customerUuid: string; loginToken
     doc = JSON.parse(typeof text === 'string' ? text : '');
   } catch {
     throw new InvalidRequestError('the request body is not valid JSON');
+  }
+  if (hasDuplicateNames(text as string)) {
+    throw new InvalidRequestError('the document repeats a member name within one object');
   }
   const data = isObject(doc) ? doc.data : undefined;
   if (!isObject(data)) throw new InvalidRequestError('the document must have a data object');
@@ -55,6 +60,7 @@ export async function registerAccessTokensEndpoint(
       assertJsonApiContentType(req.headers['content-type']);
       assertAcceptsJsonApi(req.headers.accept);
       const { customerUuid, loginToken } = readExchangeDocument(req.body);
+      noteRefusal(req, { party: { customer_uuid: customerUuid } });
       const { id, encoded } = await exchangeLoginToken(gk, limits, {
         customerUuid,
         loginToken,

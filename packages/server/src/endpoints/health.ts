@@ -2,8 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Gridkey } from '../gridkey.js';
 
-const READY_TIMEOUT_MS = 2000;
-
 /** Liveness and readiness (the store answers); metrics are in `metrics.ts`. */
 export function registerOperationsEndpoints(app: FastifyInstance, gk: Gridkey, logger: Logger) {
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -15,7 +13,10 @@ export function registerOperationsEndpoints(app: FastifyInstance, gk: Gridkey, l
       await Promise.race([
         gk.store.ping(),
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error('store ping timed out')), READY_TIMEOUT_MS);
+          timer = setTimeout(
+            () => reject(new Error('store ping timed out')),
+            gk.config.readyTimeoutMs,
+          );
         }),
       ]);
       return { status: 'ready' };

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { authenticateClient } from '../clients/authenticate-client.js';
+import { authenticateClient, presentedClientId } from '../clients/authenticate-client.js';
 import type { UsageRecorder } from '../clients/usage-recorder.js';
 import {
   OAuthError,
@@ -12,6 +12,7 @@ import { TokenReuseCache } from '../grants/token-reuse.js';
 import type { Gridkey } from '../gridkey.js';
 import { FormParams } from '../http/form-params.js';
 import { postRoute } from '../http/post-route.js';
+import { noteRefusal, usernameForLog } from '../http/refusal-log.js';
 import type { ServerLimits } from '../limits/server-limits.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Profile } from '../profiles/profile.js';
@@ -60,8 +61,9 @@ async function handleTokenRequest(
   const { gk } = deps;
   let grantLabel = 'unknown';
   let clientId: string | undefined;
+  let params: FormParams | undefined;
   try {
-    const params = FormParams.from(req.headers['content-type'], req.body);
+    params = FormParams.from(req.headers['content-type'], req.body);
     const grantType = params.require('grant_type');
     grantLabel = GRANTS.has(grantType) ? grantType : 'other';
     const client = await authenticateClient(gk, req.headers.authorization, params, {
@@ -99,6 +101,17 @@ async function handleTokenRequest(
         grantType: grantLabel,
         error: err.error,
         ...(clientId === undefined ? {} : { clientId }),
+      });
+      const username = grantLabel === 'password' ? params?.get('username') : undefined;
+      noteRefusal(req, {
+        party: {
+          grant_type: grantLabel,
+          client_id: clientId ?? (params && presentedClientId(req.headers.authorization, params)),
+          user: username && usernameForLog(gk.secrets.pepper, username),
+        },
+        ...(grantLabel === 'password' && err.error === 'invalid_grant'
+          ? { failedAuthentication: 'password login failed' }
+          : {}),
       });
     }
     throw err;

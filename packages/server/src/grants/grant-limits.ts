@@ -20,5 +20,10 @@ export function createGrantLimits(limiters: Limiters, config: Config): GrantLimi
       points: config.passwordFailuresPerUsernamePerAddress,
       durationSeconds: window,
     }),
+    refreshGrantsByUser: limiters.create({
+      name: 'refresh-grants-user',
+      points: config.refreshGrantsPerUserPerMinute,
+      durationSeconds: 60,
+    }),
   };
 }

@@ -17,7 +17,7 @@ export interface GrantContext {
   reuse: TokenReuseCache;
 }
 
-/** Budgets a grant spends on failures; one set per server. */
+/** Budgets the user grants spend; one set per server. */
 export interface GrantLimits {
   /** Over it, an address is refused (429) before anything is checked. */
   passwordFailuresByAddress: Limiter;
@@ -25,6 +25,8 @@ export interface GrantLimits {
   passwordFailuresByUsername: Limiter;
   /** Keyed by address and username: which addresses a throttled username still hears. */
   passwordFailuresByUsernameAndAddress: Limiter;
+  /** Refresh-grant requests per user a minute: each one is a durable write. */
+  refreshGrantsByUser: Limiter;
 }
 
 /** One grant type of the token endpoint (node-oidc-provider's layout: one file per grant). */

@@ -48,19 +48,26 @@ export async function issueUserTokens(
     ttlSeconds,
     issuedAt: now,
   });
-  const refresh = newRefreshToken(
-    gk,
-    {
-      clientId: client.clientId,
-      userId: grant.user.id,
-      scopes: grant.grantedScopes,
-      authTime,
-      issuedAt: now,
-    },
-    grant.previous,
-  );
   const derived = { jti: access.jti, exp: access.exp };
-  if (grant.previous === undefined) {
+  // RFC 6749 §1.5: a refresh token only for a client allowed the
+  // refresh_token grant; without one, the access token is linked to the user
+  // so that revoking the user's tokens still reaches it.
+  const refresh = client.grantTypes.includes('refresh_token')
+    ? newRefreshToken(
+        gk,
+        {
+          clientId: client.clientId,
+          userId: grant.user.id,
+          scopes: grant.grantedScopes,
+          authTime,
+          issuedAt: now,
+        },
+        grant.previous,
+      )
+    : undefined;
+  if (refresh === undefined) {
+    await gk.store.users.recordAccessToken(grant.user.id, derived);
+  } else if (grant.previous === undefined) {
     await gk.store.refreshTokens.insert(refresh.record, derived);
   } else if (
     !(await gk.store.refreshTokens.rotate(grant.previous.id, now, refresh.record, derived))
@@ -78,7 +85,7 @@ export async function issueUserTokens(
     token_type: 'Bearer',
     expires_in: ttlSeconds,
     scope: grant.accessScopes.join(' '),
-    refresh_token: refresh.token,
+    ...(refresh === undefined ? {} : { refresh_token: refresh.token }),
     id_token: issueIdToken(gk, {
       issuer: ctx.issuer,
       user: grant.user,

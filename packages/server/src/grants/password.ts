@@ -1,4 +1,5 @@
 import { InvalidGrantError, InvalidRequestError, TooManyRequestsError } from '../errors.js';
+import { HashingBusyError } from '../secrets/hashing-gate.js';
 import { MAX_PASSWORD_BYTES } from '../secrets/password-hash.js';
 import type { Grant, GrantContext } from './grant.js';
 import { issueUserTokens } from './issue-user-tokens.js';
@@ -68,7 +69,11 @@ export const passwordGrant: Grant = {
     const usernameKey = username.trim().normalize('NFC').toLowerCase();
     const scopes = resolveScope(ctx.params.get('scope'), ctx.client.scopes);
     const attempt = await reserveAttempt(ctx, usernameKey);
-    const user = await ctx.gk.users.authenticate(username, password);
+    const user = await ctx.gk.users.authenticate(username, password).catch(async (err) => {
+      // Refused for want of a hashing slot (503): nothing was checked, so it is no failure.
+      if (err instanceof HashingBusyError) await attempt.refund();
+      throw err;
+    });
     if (user === undefined) throw new InvalidGrantError('the username or password is wrong');
     await attempt.refund();
     const response = await issueUserTokens(ctx, 'password', {

@@ -1,4 +1,4 @@
-import { InvalidScopeError } from '../errors.js';
+import { InvalidScopeError, TooManyRequestsError } from '../errors.js';
 import { nowSeconds } from '../lib/clock.js';
 import type { RefreshTokenRecord } from '../store/types.js';
 import { findRefreshToken } from '../tokens/refresh-tokens.js';
@@ -42,6 +42,16 @@ export const refreshTokenGrant: Grant = {
     if (token.expiresAt <= now || token.familyExpiresAt <= now) throw invalidRefreshToken();
     const user = await ctx.gk.store.users.findById(token.userId);
     if (user === undefined || user.disabledAt !== null) throw invalidRefreshToken();
+    // Every rotation is a durable write: a client looping on refresh (or a
+    // stolen token replayed fast) is held to a budget per user, checked before
+    // anything is written, so the presented token stays usable after a 429.
+    const wait = await ctx.limits.refreshGrantsByUser.spend(user.id);
+    if (wait !== undefined) {
+      throw new TooManyRequestsError(
+        'too many refresh requests: use the access token until it is about to expire',
+        wait,
+      );
+    }
 
     // RFC 6749 §6: a narrower scope for this access token, never a wider one.
     const requested = ctx.params.get('scope');

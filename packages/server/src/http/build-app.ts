@@ -19,7 +19,7 @@ import { createServerLimits } from '../limits/server-limits.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { resolveTokenRoutes } from '../profiles/index.js';
 import { rejectNonCanonicalPaths } from './canonical-path.js';
-import { createErrorHandler, sendError } from './error-response.js';
+import { createErrorHandler, sendError, toOAuthError } from './error-response.js';
 import { FormParams } from './form-params.js';
 import { issuerResolver } from './issuer.js';
 import './route-config.js';
@@ -49,6 +49,17 @@ export async function buildApp(gk: Gridkey, options: AppOptions): Promise<Fastif
     routerOptions: { ignoreDuplicateSlashes: false, ignoreTrailingSlash: false },
     // Unknown members are refused (400), not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
+    // What the router refuses before any route runs (a path parameter that
+    // is not valid UTF-8 once decoded, or longer than any id) is answered
+    // like an unknown path, not with Fastify's own body, which repeats the path.
+    frameworkErrors: (err, _req, reply) =>
+      sendError(
+        reply,
+        err.code === 'FST_ERR_BAD_URL' || err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? new NotFoundError('no such path')
+          : toOAuthError(err),
+        undefined,
+      ),
   });
   const logger = options.logger;
   const issuer = issuerResolver(app, options.issuer ?? gk.config.issuer);

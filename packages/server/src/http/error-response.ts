@@ -12,8 +12,14 @@ import {
   UsageError,
 } from '../errors.js';
 import type { ErrorResponse, Profile } from '../profiles/profile.js';
-import { describeStoreError, isStoreUnavailable } from '../store/store-unavailable.js';
+import { HashingBusyError } from '../secrets/hashing-gate.js';
+import {
+  describeStoreError,
+  isStoreUnavailable,
+  StoreUnavailableError,
+} from '../store/store-unavailable.js';
 import { assertJsonApiContentType, jsonApiErrorResponse } from './json-api.js';
+import { createRefusalLog } from './refusal-log.js';
 
 /** How long a caller should wait after a 503 for an unavailable database. */
 const STORE_RETRY_AFTER_SECONDS = 5;
@@ -83,17 +89,30 @@ function jsonApiParseError(err: unknown, req: FastifyRequest): OAuthError {
 }
 
 export function createErrorHandler(logger: Logger) {
+  const logRefusal = createRefusalLog(logger);
   return (err: unknown, req: FastifyRequest, reply: FastifyReply) => {
     const { profile, errorFormat } = req.routeOptions.config;
     const oauthError = errorFormat === 'json-api' ? jsonApiParseError(err, req) : toOAuthError(err);
-    if (oauthError instanceof TemporarilyUnavailableError) {
+    if (
+      oauthError instanceof TemporarilyUnavailableError &&
+      !(oauthError instanceof HashingBusyError)
+    ) {
       // An outage fails every request alike: one line each, without a stack.
+      // outcomeUnknown: the connection was lost with a COMMIT on its way, so
+      // the change may have been made (docs/operations.md, "Database outages").
+      const outcomeUnknown = err instanceof StoreUnavailableError && err.outcomeUnknown;
       logger.warn(
-        { err: describeStoreError(err), path: req.routeOptions.url },
+        {
+          err: describeStoreError(err),
+          path: req.routeOptions.url,
+          ...(outcomeUnknown ? { outcomeUnknown } : {}),
+        },
         'database unavailable',
       );
     } else if (oauthError.status >= 500) {
       logger.error({ err, path: req.routeOptions.url }, 'request failed');
+    } else {
+      logRefusal(req, oauthError);
     }
     return sendError(reply, oauthError, profile, errorFormat);
   };

@@ -47,6 +47,9 @@ export class KeyRing {
   /** Creates the first key of every algorithm if the store has none. */
   async ensureKeys(): Promise<void> {
     const now = nowSeconds(this.options.clock);
+    // Read the stored keys first: generating an RSA key costs up to a second
+    // of CPU on every start, only for insertIfNoneForAlg to discard it.
+    await this.refresh();
     for (const alg of SIGNING_ALGORITHMS) {
       if (this.records.some((r) => r.alg === alg && r.retiredAt === null)) continue;
       const key = generateSigningKey(alg, this.options.keyEncryptionKey, { now, activeFrom: now });

@@ -22,6 +22,12 @@ export function createMetrics(events: GridkeyEventBus): Metrics {
     help: 'Tokens revoked through the revocation endpoint',
     registers: [registry],
   });
+  const pruned = new Counter({
+    name: 'gridkey_pruned_rows_total',
+    help: 'Rows removed by the pruner, by what they were',
+    labelNames: ['target'] as const,
+    registers: [registry],
+  });
   const tokenRequestSeconds = new Histogram({
     name: 'gridkey_token_request_duration_seconds',
     help: 'Token endpoint latency',
@@ -35,6 +41,9 @@ export function createMetrics(events: GridkeyEventBus): Metrics {
   events.on('token.issued', (e) => tokenOutcome(e.grantType, 'issued').inc());
   events.on('token.request_failed', (e) => tokenOutcome(e.grantType, e.error).inc());
   events.on('token.revoked', () => revoked.inc());
+  events.on('store.pruned', (run) => {
+    for (const [target, n] of Object.entries(run.removed)) pruned.labels({ target }).inc(n);
+  });
   const tokenRequest = cachedChildren((path: string, status: string) =>
     tokenRequestSeconds.labels({ path, status }),
   );

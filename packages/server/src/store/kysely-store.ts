@@ -7,6 +7,7 @@ import { clientStore } from './tables/clients.js';
 import { loginTokenStore } from './tables/login-tokens.js';
 import { metaStore } from './tables/meta.js';
 import { patStore } from './tables/pats.js';
+import { pruneStore } from './tables/pruning.js';
 import { refreshTokenStore } from './tables/refresh-tokens.js';
 import { revocationStore } from './tables/revocations.js';
 import { signingKeyStore } from './tables/signing-keys.js';
@@ -20,6 +21,7 @@ import type {
   LoginTokenStore,
   MetaStore,
   PatStore,
+  PruneStore,
   RefreshTokenStore,
   RevocationStore,
   SigningKeyStore,
@@ -45,6 +47,7 @@ export class KyselyStore implements Store {
   readonly apiKeys: ApiKeyStore;
   readonly pats: PatStore;
   readonly audit: AuditStore;
+  readonly pruning: PruneStore;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -62,6 +65,7 @@ export class KyselyStore implements Store {
     this.apiKeys = apiKeyStore(ctx);
     this.pats = patStore(ctx);
     this.audit = auditStore(ctx);
+    this.pruning = pruneStore(ctx);
   }
 
   /** Runs pending migrations; safe when several nodes start at once. */

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { KyselyStore } from './kysely-store.js';
-import { openPostgresStore } from './postgres/open-postgres.js';
+import { openPostgresStore, type PostgresStoreOptions } from './postgres/open-postgres.js';
 import { openSqliteStore } from './sqlite/open-sqlite.js';
 import { describeStoreError } from './store-unavailable.js';
 
@@ -12,8 +12,11 @@ export function resolveDatabaseUrl(options: { db?: string | undefined; dataDir: 
   return options.db ?? `sqlite:${join(options.dataDir, SQLITE_FILE)}`;
 }
 
-/** Opens and migrates the store named by a database URL. */
-export async function openStore(url: string): Promise<KyselyStore> {
+/** Opens and migrates the store named by a database URL; `postgres` bounds waits on PostgreSQL. */
+export async function openStore(
+  url: string,
+  options: { postgres?: PostgresStoreOptions } = {},
+): Promise<KyselyStore> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     if (path === '')
@@ -22,7 +25,7 @@ export async function openStore(url: string): Promise<KyselyStore> {
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     try {
-      return await openPostgresStore(url);
+      return await openPostgresStore(url, options.postgres);
     } catch (err) {
       throw new UsageError(`cannot open PostgreSQL database: ${describeStoreError(err)}`);
     }

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../../test/helpers/ports.js';
 import {
   describeStoreError,
+  isConnectionFailure,
   isStoreUnavailable,
   StoreUnavailableError,
 } from './store-unavailable.js';
@@ -53,8 +54,9 @@ describe('isStoreUnavailable', () => {
     }
   });
 
-  it('leaves everything else to be a server error, a connection lost mid-query included', () => {
-    // Lost mid-query, a transaction may have committed: a retry could replay a spent token.
+  it('leaves raw driver errors to be server errors: the PostgreSQL store wraps its own', () => {
+    // open-postgres.ts wraps a lost connection in StoreUnavailableError (and
+    // says whether a COMMIT may have gone through); unwrapped, it is a bug.
     expect(isStoreUnavailable(new Error('Connection terminated unexpectedly'))).toBe(false);
     expect(isStoreUnavailable(Object.assign(new Error('terminating'), { code: '57P01' }))).toBe(
       false,
@@ -66,5 +68,36 @@ describe('isStoreUnavailable', () => {
     expect(isStoreUnavailable(new TypeError('x is undefined'))).toBe(false);
     expect(isStoreUnavailable(undefined)).toBe(false);
     expect(isStoreUnavailable('SQLITE_BUSY')).toBe(false);
+  });
+
+  it('tells a connection or server failure from a failed statement', () => {
+    const withCode = (code: string) => Object.assign(new Error(code), { code });
+    for (const failure of [
+      new Error('Connection terminated unexpectedly'),
+      new Error('Client has encountered a connection error and is not queryable'),
+      new Error('Query read timeout'),
+      new Error('timeout exceeded when trying to connect'),
+      withCode('ECONNREFUSED'),
+      withCode('ECONNRESET'),
+      withCode('57P01'), // admin_shutdown: pg_ctl stop -m fast
+      withCode('57P02'), // crash_shutdown: pg_ctl stop -m immediate
+      withCode('57P03'), // cannot_connect_now: starting up or shutting down
+      withCode('57014'), // statement_timeout
+      withCode('53300'), // too_many_connections
+      withCode('08006'),
+      new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')]),
+    ]) {
+      expect(isConnectionFailure(failure), String(failure.message)).toBe(true);
+    }
+    for (const statement of [
+      withCode('23505'), // unique_violation
+      withCode('40001'), // serialization_failure
+      withCode('42601'),
+      new TypeError('x is undefined'),
+      undefined,
+      'Connection terminated',
+    ]) {
+      expect(isConnectionFailure(statement)).toBe(false);
+    }
   });
 });

@@ -158,6 +158,8 @@ export interface UserStore {
   revokeTokens(id: string, now: number): Promise<boolean>;
   /** Deletes the user, revoking their refresh tokens first. */
   delete(id: string, now: number): Promise<boolean>;
+  /** Links an access token issued without a refresh token to its user, so revoking the user's tokens reaches it. */
+  recordAccessToken(id: string, access: { jti: string; exp: number }): Promise<void>;
 }
 
 export interface RefreshTokenRecord {
@@ -298,8 +300,32 @@ export interface RevocationStore {
   revokeClientTokens(clientId: string, now: number, maxTokenTtlSeconds: number): Promise<void>;
   /** Entries after the cursor, still unexpired, in cursor order. */
   listAfter(cursor: number, now: number, limit: number): Promise<RevokedTokenRecord[]>;
-  /** Forgets revocations, derived-token links and feed events that no longer matter. */
-  deleteExpired(now: number): Promise<number>;
+}
+
+/** What the pruner removes, one kind of row each (docs/operations.md, "Pruning"). */
+export type PruneTarget =
+  | 'refresh_tokens.expired'
+  | 'refresh_tokens.spent'
+  | 'refresh_tokens.revoked'
+  | 'derived_tokens.expired'
+  | 'revoked_tokens.expired'
+  | 'revoked_clients.expired'
+  | 'token_events.expired'
+  | 'audit_log.old';
+
+/** Unix seconds: what is older than these goes. */
+export interface PruneCutoffs {
+  now: number;
+  /** Spent and revoked refresh tokens from before this. */
+  spentRefreshTokensBefore: number;
+  /** Audit rows from before this. */
+  auditBefore: number;
+}
+
+export interface PruneStore {
+  readonly targets: readonly PruneTarget[];
+  /** Deletes at most `limit` rows of the target in one statement; returns how many. */
+  pruneBatch(target: PruneTarget, cutoffs: PruneCutoffs, limit: number): Promise<number>;
 }
 
 export interface MetaStore {
@@ -322,6 +348,7 @@ export interface Store {
   readonly apiKeys: ApiKeyStore;
   readonly pats: PatStore;
   readonly audit: AuditStore;
+  readonly pruning: PruneStore;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

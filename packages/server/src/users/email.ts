@@ -17,12 +17,21 @@ export function normaliseEmail(input: string): string {
   return email;
 }
 
+/** UTS #39 confusables.txt maps these to i and j; the confusables package does not. */
+const DOTLESS: Record<string, string> = { '\u0131': 'i', '\u0237': 'j' };
+
 /**
  * What an address looks like: compatibility-normalised, confusable
  * characters (Cyrillic "а" for Latin "a"…) replaced by their Latin
- * look-alikes, accents stripped. Two users may not share one.
+ * look-alikes, accents and invisible characters stripped. Two users may not
+ * share one.
  */
 export function emailSkeleton(email: string): string {
-  const compatible = email.normalize('NFKD').replace(/\p{M}+/gu, '');
+  // UTS #39 §4: characters that render as nothing (soft hyphen, word joiner,
+  // U+180E…) are dropped, so "al\u00adice" is not a second "alice".
+  const compatible = email
+    .normalize('NFKD')
+    .replace(/[\p{M}\p{Default_Ignorable_Code_Point}]+/gu, '')
+    .replace(/[\u0131\u0237]/gu, (c) => DOTLESS[c] ?? c);
   return replaceConfusables(compatible).toLowerCase().normalize('NFC');
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { UnknownIdError, UsageError } from '../errors.js';
 import { type Clock, nowSeconds } from '../lib/clock.js';
 import { isoOrNull } from '../lib/iso-time.js';
+import { HashingGate, type HashingGateOptions } from '../secrets/hashing-gate.js';
 import {
   dummyPasswordHash,
   hashPassword,
@@ -9,12 +10,20 @@ import {
   type ScryptParams,
   verifyPassword,
 } from '../secrets/password-hash.js';
+import { ScryptWorkers } from '../secrets/scrypt-workers.js';
 import type { Store, UserRecord } from '../store/types.js';
 import { emailSkeleton, normaliseEmail } from './email.js';
 
 export interface UserPolicy {
   scrypt: ScryptParams;
   minPasswordLength: number;
+  /**
+   * The cap on password hashing: logins beyond `maxInFlight` running and `maxQueued` waiting,
+   * or waiting longer than `maxWaitSeconds`, are refused with 503. Every hash (logins, `create`,
+   * `setPassword`) runs on `maxInFlight` worker threads at nice `threadNice` (Linux); only logins
+   * pass the gate. Without it (a bare `Users`), hashes run on libuv's threadpool, uncapped.
+   */
+  hashing?: HashingGateOptions & { threadNice: number };
 }
 
 /** Why a password is refused before hashing; undefined when it may be hashed. */
@@ -28,12 +37,30 @@ export function passwordProblem(password: string, minLength: number): string | u
 /** End users of the password grant, identified by e-mail. */
 export class Users {
   private dummyHash: Promise<string> | undefined;
+  private readonly gate: HashingGate | undefined;
+  private readonly workers: ScryptWorkers | undefined;
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly policy: UserPolicy,
-  ) {}
+  ) {
+    const { hashing } = policy;
+    if (hashing !== undefined) {
+      this.gate = new HashingGate(hashing);
+      this.workers = new ScryptWorkers(hashing.maxInFlight, hashing.threadNice);
+    }
+  }
+
+  /** Hashing runs on the workers when there are some, else on libuv's threadpool. */
+  private hash(password: string): Promise<string> {
+    return hashPassword(password, this.policy.scrypt, this.workers?.scrypt);
+  }
+
+  /** Stops the hashing workers, if any. */
+  close(): Promise<void> {
+    return this.workers?.close() ?? Promise.resolve();
+  }
 
   async create(emailInput: string, password: string): Promise<UserRecord> {
     const email = normaliseEmail(emailInput);
@@ -44,7 +71,7 @@ export class Users {
       id: randomUUID(),
       email,
       emailSkeleton: emailSkeleton(email),
-      passwordHash: await hashPassword(password, this.policy.scrypt),
+      passwordHash: await this.hash(password),
       createdAt: now,
       updatedAt: now,
       disabledAt: null,
@@ -77,7 +104,7 @@ export class Users {
     if (problem !== undefined) throw new UsageError(problem);
     await this.store.users.updatePasswordHash(
       user.id,
-      await hashPassword(password, this.policy.scrypt),
+      await this.hash(password),
       nowSeconds(this.clock),
     );
     return user;
@@ -106,9 +133,16 @@ export class Users {
   /**
    * The enabled user with this e-mail and password, or undefined. An unknown
    * e-mail costs one scrypt like a wrong password does, so timing tells
-   * nothing about which addresses exist.
+   * nothing about which addresses exist. Rejects with `HashingBusyError` (503)
+   * when the hashing gate is full: then nothing was checked.
    */
-  async authenticate(emailInput: string, password: string): Promise<UserRecord | undefined> {
+  authenticate(emailInput: string, password: string): Promise<UserRecord | undefined> {
+    return this.gate === undefined
+      ? this.check(emailInput, password)
+      : this.gate.run(() => this.check(emailInput, password));
+  }
+
+  private async check(emailInput: string, password: string): Promise<UserRecord | undefined> {
     let email: string | undefined;
     try {
       email = normaliseEmail(emailInput);
@@ -116,17 +150,18 @@ export class Users {
       email = undefined;
     }
     const user = email === undefined ? undefined : await this.store.users.findByEmail(email);
-    this.dummyHash ??= dummyPasswordHash(this.policy.scrypt);
+    this.dummyHash ??= dummyPasswordHash(this.policy.scrypt, this.workers?.scrypt);
     const { ok, needsRehash } = await verifyPassword(
       password,
       user?.passwordHash ?? (await this.dummyHash),
       this.policy.scrypt,
+      this.workers?.scrypt,
     );
     if (user === undefined || !ok || user.disabledAt !== null) return undefined;
     if (needsRehash) {
       await this.store.users.updatePasswordHash(
         user.id,
-        await hashPassword(password, this.policy.scrypt),
+        await this.hash(password),
         nowSeconds(this.clock),
       );
     }

@@ -10,6 +10,7 @@ import {
   startTestServer,
   type TestServer,
 } from '../../../../test/helpers/test-server.js';
+import { pruneOnce } from '../../src/maintenance/pruner.js';
 import { FEED_GRACE_SECONDS } from '../../src/store/tables/token-events.js';
 
 interface FeedEvent {
@@ -230,7 +231,7 @@ describe.each(storeTargets())('the token-state feed on $kind', (target) => {
     );
     // Past every token's exp only the key events (kept a day) are left.
     expect((await readAll()).events.every((e) => e.type === 'signing_key.removed')).toBe(true);
-    await server.gk.store.revocations.deleteExpired(Math.floor(clock.now() / 1000));
+    await pruneOnce(server.gk.store, Math.floor(clock.now() / 1000), server.config);
     clock.advance(86_400 + FEED_GRACE_SECONDS);
     expect((await readAll()).events).toEqual([]);
   });

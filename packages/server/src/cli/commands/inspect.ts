@@ -13,7 +13,13 @@ import { nowSeconds } from '../../lib/clock.js';
 import { escapeUnprintable } from '../../lib/printable.js';
 import { scopesOf } from '../../tokens/access-token.js';
 import { patStatus } from '../../tokens/pats.js';
-import { type CommonOptions, print, withCommonOptions, withGridkey } from '../common.js';
+import {
+  type CommonOptions,
+  commandConfig,
+  print,
+  withCommonOptions,
+  withGridkey,
+} from '../common.js';
 import { describeKind, kindOfHeader, type TokenKind } from './inspect-kind.js';
 
 interface InspectOptions extends CommonOptions {
@@ -36,9 +42,17 @@ function decode(token: string) {
   }
 }
 
-async function verify(token: string, keys: JWTVerifyGetKey): Promise<string | undefined> {
+async function verify(
+  token: string,
+  keys: JWTVerifyGetKey,
+  issuer: string | undefined,
+): Promise<string | undefined> {
   try {
-    await jwtVerify(token, keys, { clockTolerance: 0 });
+    // RFC 8725 §3.8: keys that are this issuer's do not vouch for a token naming another.
+    await jwtVerify(token, keys, {
+      clockTolerance: 0,
+      ...(issuer === undefined ? {} : { issuer }),
+    });
     return undefined;
   } catch (err) {
     return (err as { code?: string }).code ?? (err as Error).message;
@@ -71,8 +85,9 @@ async function judge(
   claims: JWTPayload,
   keys: JWTVerifyGetKey,
   gk: Gridkey | undefined,
+  issuer: string | undefined,
 ): Promise<Verdict> {
-  const error = await verify(token, keys);
+  const error = await verify(token, keys, issuer);
   const revoked = gk === undefined ? undefined : await isRevoked(gk, claims);
   const withRevoked = revoked === undefined ? {} : { revoked };
   // RFC 8725 §3.11: the typ says what a JWT is for; only an access token (or
@@ -111,11 +126,19 @@ export function inspectCommand(): Command {
       const token = input.trim();
       const { header, claims } = decode(token);
       const kind = kindOfHeader(header);
+      // The issuer is checked when configured (GRIDKEY_ISSUER, --config).
       const verdict =
         opts.jwks !== undefined
-          ? await judge(kind, token, claims, jwksFrom(opts.jwks), undefined)
+          ? await judge(
+              kind,
+              token,
+              claims,
+              jwksFrom(opts.jwks),
+              undefined,
+              commandConfig(opts).issuer,
+            )
           : await withGridkey(opts, (gk) =>
-              judge(kind, token, claims, gk.keys.verificationKeys(), gk),
+              judge(kind, token, claims, gk.keys.verificationKeys(), gk, gk.config.issuer),
             );
       const { error, revoked, state, interfaces } = verdict;
       const now = Math.floor(Date.now() / 1000);

@@ -8,6 +8,7 @@ import { patsSchema } from './005-pats-audit.js';
 import { tokenEventsSchema } from './006-token-events.js';
 import { resourceServerClientsSchema } from './007-resource-server-clients.js';
 import { revokedClientsSchema } from './008-revoked-clients.js';
+import { pruningIndexesSchema } from './009-pruning-indexes.js';
 
 /** Migrations live in code (not files on disk) so the built package carries them. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -22,6 +23,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '006-token-events': tokenEventsSchema(dialect),
         '007-resource-server-clients': resourceServerClientsSchema(dialect),
         '008-revoked-clients': revokedClientsSchema(dialect),
+        '009-pruning-indexes': pruningIndexesSchema(),
       };
     },
   };

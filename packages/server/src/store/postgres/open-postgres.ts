@@ -1,20 +1,46 @@
-import { Kysely, PostgresDialect, type PostgresPool } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
+import { DEFAULTS } from '../../config/defaults.js';
 import type { Database } from '../database.js';
 import { KyselyStore } from '../kysely-store.js';
-import { StoreUnavailableError } from '../store-unavailable.js';
+import { isConnectionFailure, StoreUnavailableError } from '../store-unavailable.js';
 
 const INT8_OID = 20;
 
-/** A PostgreSQL store shared by any number of gridkey nodes. */
-export async function openPostgresStore(
-  url: string,
-  options: { maxConnections?: number; connectTimeoutMs?: number } = {},
-): Promise<KyselyStore> {
+export interface PostgresStoreOptions {
+  maxConnections?: number;
+  /** Longest wait for a connection: opening one, or a free one when the pool is busy. */
+  connectTimeoutMs?: number;
+  /**
+   * Longest a statement may run: PostgreSQL cancels it (statement_timeout),
+   * and the node gives up on the connection a second later (a silent network).
+   */
+  statementTimeoutMs?: number;
+}
+
+/** The node gives up on a statement this long after the server should have cancelled it. */
+const CLIENT_TIMEOUT_MARGIN_MS = 1000;
+
+const BEGIN = /^\s*(begin|start\s+transaction)\b/i;
+const COMMIT = /^\s*(commit|end)\b/i;
+const ROLLBACK = /^\s*(rollback|abort)\b/i;
+/** Statements that write nothing, outside a transaction. */
+const READ_ONLY = /^\s*(select|show)\b/i;
+
+function newPool(url: string, options: PostgresStoreOptions, timeouts: boolean): pg.Pool {
+  const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULTS.dbStatementTimeoutMs;
   const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 10,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULTS.dbConnectTimeoutMs,
+    // A peer that vanished without closing (a cut network) is noticed.
+    keepAlive: true,
+    ...(timeouts && statementTimeoutMs > 0
+      ? {
+          statement_timeout: statementTimeoutMs,
+          query_timeout: statementTimeoutMs + CLIENT_TIMEOUT_MARGIN_MS,
+        }
+      : {}),
     // Unix-second bigints fit a JS number; pg would hand them over as strings.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -25,25 +51,91 @@ export async function openPostgresStore(
   });
   // An idle client that loses its server must not crash the process.
   pool.on('error', () => {});
+  return pool;
+}
+
+/**
+ * One checkout of a pooled connection, as Kysely sees it. A connection or
+ * server failure becomes a {@link StoreUnavailableError} (the HTTP edge
+ * answers 503), telling whether the statement may have taken effect: only a
+ * COMMIT, or a write outside a transaction, lost on its way. The connection
+ * is then dropped from the pool instead of being reused.
+ */
+export function checkout(client: pg.PoolClient): PostgresPoolClient {
+  let inTransaction = false;
+  let failure: StoreUnavailableError | undefined;
+  const classify = (sql: string, err: unknown): unknown => {
+    if (err instanceof StoreUnavailableError) return err;
+    if (!isConnectionFailure(err)) return err;
+    // A SQLSTATE is the server's own answer: the statement did not take effect.
+    const answered = /^[0-9A-Z]{5}$/.test(String((err as { code?: unknown }).code));
+    const mayHaveWritten =
+      !answered && (COMMIT.test(sql) || (!inTransaction && !READ_ONLY.test(sql)));
+    failure = new StoreUnavailableError(err, mayHaveWritten || failure?.outcomeUnknown === true);
+    return failure;
+  };
+  const track = (sql: string) => {
+    if (BEGIN.test(sql)) inTransaction = true;
+    else if (COMMIT.test(sql) || ROLLBACK.test(sql)) inTransaction = false;
+  };
+  // pg-pool listens for errors only on idle clients: a connection lost
+  // between two statements of a checkout (PostgreSQL shutting down while a
+  // transaction runs its JavaScript) would otherwise be an unhandled 'error'
+  // event, and end the process. The next statement then fails, unavailable.
+  const onError = (err: unknown) => {
+    failure ??= new StoreUnavailableError(err);
+  };
+  client.on('error', onError);
+  return {
+    // biome-ignore lint/suspicious/noExplicitAny: Kysely's overloads (text + parameters, or a cursor).
+    query: ((sqlOrCursor: any, parameters?: ReadonlyArray<unknown>) => {
+      if (typeof sqlOrCursor !== 'string') return client.query(sqlOrCursor);
+      const sql = sqlOrCursor;
+      const wasInTransaction = inTransaction;
+      track(sql);
+      return client.query(sql, parameters as unknown[]).catch((err: unknown) => {
+        // A failed COMMIT or BEGIN leaves no transaction open; a failed statement inside one does.
+        if (!BEGIN.test(sql) && !COMMIT.test(sql) && !ROLLBACK.test(sql))
+          inTransaction = wasInTransaction;
+        throw classify(sql, err);
+      });
+    }) as PostgresPoolClient['query'],
+    release: () => {
+      client.removeListener('error', onError);
+      client.release(failure);
+    },
+  };
+}
+
+/** A PostgreSQL store shared by any number of gridkey nodes. */
+export async function openPostgresStore(
+  url: string,
+  options: PostgresStoreOptions = {},
+): Promise<KyselyStore> {
+  // Migrations run on their own connection without statement timeouts: a
+  // backfill over a large table may take longer than any request should.
+  const migrator = new KyselyStore(
+    new Kysely<Database>({ dialect: new PostgresDialect({ pool: newPool(url, options, false) }) }),
+    'postgres',
+  );
+  try {
+    await migrator.migrate();
+  } finally {
+    await migrator.close().catch(() => {});
+  }
+  const pool = newPool(url, options, true);
   // Not getting a connection is the database being unavailable, whatever the
-  // reason (refused, timed out, not accepting connections): callers answer
-  // 503 and may retry, instead of 500.
+  // reason (refused, timed out, not accepting connections, the pool full past
+  // connectTimeoutMs): callers answer 503 and may retry, instead of 500.
   const connections: PostgresPool = {
     connect: () =>
-      pool.connect().catch((err: unknown) => {
+      pool.connect().then(checkout, (err: unknown) => {
         throw new StoreUnavailableError(err);
       }),
     end: () => pool.end(),
   };
-  const store = new KyselyStore(
+  return new KyselyStore(
     new Kysely<Database>({ dialect: new PostgresDialect({ pool: connections }) }),
     'postgres',
   );
-  try {
-    await store.migrate();
-  } catch (err) {
-    await store.close().catch(() => {});
-    throw err;
-  }
-  return store;
 }

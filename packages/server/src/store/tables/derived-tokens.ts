@@ -1,12 +1,16 @@
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../database.js';
 import { insertRevoked } from './revocations.js';
 
-/** What an access token was derived from, so that revoking the parent can revoke it. */
-export type ParentKind = 'login_token' | 'refresh_family';
+/**
+ * What an access token was derived from, so that revoking the parent can
+ * revoke it: a login token, a refresh-token family, or (a password login of a
+ * client that gets no refresh token) the user.
+ */
+export type ParentKind = 'login_token' | 'refresh_family' | 'user';
 
 export async function recordDerived(
-  trx: Transaction<Database>,
+  trx: Kysely<Database>,
   parent: { kind: ParentKind; id: string },
   token: { jti: string; exp: number },
 ): Promise<void> {

@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../database.js';
 import type { RevocationStore } from '../types.js';
 import { LOCKS, type StoreContext } from './store-context.js';
-import { appendTokenEvents, FEED_GRACE_SECONDS } from './token-events.js';
+import { appendTokenEvents } from './token-events.js';
 import { isClientRevokedAt, revokeClientTokens } from './token-revocation.js';
 
 type RevokedEntry = { jti: string; exp: number; revokedAt: number };
@@ -84,22 +84,6 @@ export function revocationStore({ db, serialise }: StoreContext): RevocationStor
         exp: Number(r.exp),
         revokedAt: Number(r.revoked_at),
       }));
-    },
-    async deleteExpired(now) {
-      const revoked = await db
-        .deleteFrom('revoked_tokens')
-        .where('exp', '<=', now)
-        .executeTakeFirst();
-      await db.deleteFrom('derived_tokens').where('exp', '<=', now).execute();
-      await db
-        .deleteFrom('revoked_clients')
-        .where('exp', '<=', now - FEED_GRACE_SECONDS)
-        .execute();
-      await db
-        .deleteFrom('token_events')
-        .where('exp', '<=', now - FEED_GRACE_SECONDS)
-        .execute();
-      return Number(revoked.numDeletedRows);
     },
   };
 }

@@ -5,7 +5,8 @@ import { appendTokenEvents } from './token-events.js';
 
 /**
  * Revokes every live refresh token of a user or of a client, and the access
- * tokens their families issued. Callers hold the revocations lock.
+ * tokens their families issued (for a user, also those of logins that came
+ * without a refresh token). Callers hold the revocations lock.
  */
 export async function revokeFamiliesOf(
   trx: Transaction<Database>,
@@ -34,6 +35,7 @@ export async function revokeFamiliesOf(
     families.map((f) => f.family_id),
     now,
   );
+  if ('userId' in owner) await revokeDerived(trx, 'user', [owner.userId], now);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { UsersTable } from '../database.js';
 import type { UserRecord, UserStore } from '../types.js';
+import { recordDerived } from './derived-tokens.js';
 import { LOCKS, type StoreContext, toNumber } from './store-context.js';
 import { revokeFamiliesOf } from './token-revocation.js';
 
@@ -90,6 +91,9 @@ export function userStore({ db, serialise }: StoreContext): UserStore {
         const result = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
         return result.numDeletedRows > 0n;
       });
+    },
+    async recordAccessToken(id, access) {
+      await recordDerived(db, { kind: 'user', id }, access);
     },
   };
 }

@@ -1,0 +1,119 @@
+import type { PruneCutoffs, PruneStore, PruneTarget } from '../types.js';
+import type { StoreContext } from './store-context.js';
+import { FEED_GRACE_SECONDS } from './token-events.js';
+
+/**
+ * Bounded deletes of rows that no longer matter. Each call removes at most
+ * `limit` rows in one short statement (`delete … where key in (select key …
+ * limit n)`, the same on both dialects), so that pruning a large backlog never
+ * holds a lock for long: the pruner repeats a target until a batch comes back
+ * short. Every selection is a range on an indexed time column (migration 009).
+ */
+export function pruneStore({ db }: StoreContext): PruneStore {
+  const batches: Record<PruneTarget, (c: PruneCutoffs, limit: number) => Promise<bigint>> = {
+    // Past its own expiry (never later than its family's) a refresh token is
+    // refused whatever its state; spent and revoked ones are kept for reuse
+    // detection (RFC 9700 §4.14.2) until the retention cutoff.
+    'refresh_tokens.expired': (c, limit) => deleteRefreshTokens('expires_at', c.now, limit),
+    'refresh_tokens.spent': (c, limit) =>
+      deleteRefreshTokens('spent_at', c.spentRefreshTokensBefore, limit),
+    'refresh_tokens.revoked': (c, limit) =>
+      deleteRefreshTokens('revoked_at', c.spentRefreshTokensBefore, limit),
+    // Links from a parent to its access tokens: needed only while the token lives.
+    'derived_tokens.expired': async (c, limit) => {
+      const r = await db
+        .deleteFrom('derived_tokens')
+        .where(
+          'jti',
+          'in',
+          db.selectFrom('derived_tokens').select('jti').where('exp', '<=', c.now).limit(limit),
+        )
+        .executeTakeFirst();
+      return r.numDeletedRows;
+    },
+    // Introspection answers an expired token inactive without looking here.
+    'revoked_tokens.expired': async (c, limit) => {
+      const r = await db
+        .deleteFrom('revoked_tokens')
+        .where(
+          'seq',
+          'in',
+          db.selectFrom('revoked_tokens').select('seq').where('exp', '<=', c.now).limit(limit),
+        )
+        .executeTakeFirst();
+      return r.numDeletedRows;
+    },
+    'revoked_clients.expired': async (c, limit) => {
+      const r = await db
+        .deleteFrom('revoked_clients')
+        .where(
+          'client_id',
+          'in',
+          db
+            .selectFrom('revoked_clients')
+            .select('client_id')
+            .where('exp', '<=', c.now - FEED_GRACE_SECONDS)
+            .limit(limit),
+        )
+        .executeTakeFirst();
+      return r.numDeletedRows;
+    },
+    // The newest event always stays: the feed's last cursor is its seq, and a
+    // reader whose cursor lies beyond the last cursor is told to start over
+    // (docs/state-feed.md). Removing it would send every reader back to 0.
+    'token_events.expired': async (c, limit) => {
+      const r = await db
+        .deleteFrom('token_events')
+        .where(
+          'seq',
+          'in',
+          db
+            .selectFrom('token_events')
+            .select('seq')
+            .where('exp', '<=', c.now - FEED_GRACE_SECONDS)
+            .where(
+              'seq',
+              '<',
+              db.selectFrom('token_events').select((eb) => eb.fn.max('seq').as('top')),
+            )
+            .limit(limit),
+        )
+        .executeTakeFirst();
+      return r.numDeletedRows;
+    },
+    'audit_log.old': async (c, limit) => {
+      const r = await db
+        .deleteFrom('audit_log')
+        .where(
+          'id',
+          'in',
+          db.selectFrom('audit_log').select('id').where('at', '<', c.auditBefore).limit(limit),
+        )
+        .executeTakeFirst();
+      return r.numDeletedRows;
+    },
+  };
+
+  async function deleteRefreshTokens(
+    column: 'expires_at' | 'spent_at' | 'revoked_at',
+    cutoff: number,
+    limit: number,
+  ): Promise<bigint> {
+    const r = await db
+      .deleteFrom('refresh_tokens')
+      .where(
+        'id',
+        'in',
+        db.selectFrom('refresh_tokens').select('id').where(column, '<=', cutoff).limit(limit),
+      )
+      .executeTakeFirst();
+    return r.numDeletedRows;
+  }
+
+  return {
+    targets: Object.keys(batches) as PruneTarget[],
+    async pruneBatch(target, cutoffs, limit) {
+      return Number(await batches[target](cutoffs, limit));
+    },
+  };
+}

@@ -36,9 +36,9 @@ async function waitForPort(port: number, proc: ChildProcess): Promise<void> {
   throw new Error('redis-server did not start');
 }
 
-/** A throwaway redis-server on 127.0.0.1, nothing persisted. */
-export async function startRedis(): Promise<RedisServer> {
-  const port = await freePort();
+/** A throwaway redis-server on 127.0.0.1, nothing persisted; `port` to start one again where another was. */
+export async function startRedis(options: { port?: number } = {}): Promise<RedisServer> {
+  const port = options.port ?? (await freePort());
   const proc = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],

@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeTargets } from '../../../../test/helpers/stores.js';
+import {
+  FakeClock,
+  postForm,
+  startTestServer,
+  type TestServer,
+} from '../../../../test/helpers/test-server.js';
+import { type PruneSettings, pruneOnce } from '../../src/maintenance/pruner.js';
+import type { KyselyStore } from '../../src/store/kysely-store.js';
+
+const PASSWORD = 'correct horse battery';
+const DAY = 86_400;
+
+describe.each(storeTargets())('the pruner on $kind', (target) => {
+  let server: TestServer;
+  let clock: FakeClock;
+  let app: { id: string; secret: string };
+  let userId: string;
+
+  beforeAll(async () => {
+    clock = new FakeClock();
+    server = await startTestServer(target, {
+      clock,
+      config: {
+        profiles: ['net2grid'],
+        passwordScryptLogN: 10,
+        refreshGrantsPerUserPerMinute: 1000,
+      },
+    });
+    app = await server.client({
+      name: 'app',
+      scopes: ['a'],
+      grantTypes: ['password', 'refresh_token'],
+      authMethod: 'client_secret_post',
+    });
+    userId = (await server.gk.users.create('jane@example.com', PASSWORD)).id;
+  });
+  afterAll(() => server.close());
+
+  const now = () => Math.floor(clock.now() / 1000);
+  const settings = (over: Partial<PruneSettings> = {}): PruneSettings => ({
+    ...server.config,
+    ...over,
+  });
+  const token = (form: Record<string, string>) =>
+    postForm(`${server.url}/v2/token`, { client_id: app.id, client_secret: app.secret, ...form });
+  const login = async () =>
+    (await token({ grant_type: 'password', username: 'jane@example.com', password: PASSWORD }))
+      .json;
+  const refresh = async (refreshToken: string) => {
+    const res = await token({ grant_type: 'refresh_token', refresh_token: refreshToken });
+    expect(res.status).toBe(200);
+    return res.json;
+  };
+  const count = async (
+    table: 'refresh_tokens' | 'derived_tokens' | 'audit_log' | 'token_events',
+  ) => {
+    const { db } = server.gk.store as KyselyStore;
+    const row = await db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  };
+  const introspect = async (accessToken: string) => {
+    const res = await postForm(`${server.url}/oauth2/introspect`, {
+      client_id: app.id,
+      client_secret: app.secret,
+      token: accessToken,
+    });
+    return res.json.active;
+  };
+
+  it('keeps the database flat under steady rotation: spent tokens go once past their retention', async () => {
+    const retention = 300;
+    let current = (await login()).refresh_token as string;
+    const sizes: number[] = [];
+    for (let round = 0; round < 6; round++) {
+      for (let i = 0; i < 10; i++) current = (await refresh(current)).refresh_token as string;
+      clock.advance(retention + 1);
+      await pruneOnce(
+        server.gk.store,
+        now(),
+        settings({ spentRefreshTokenRetentionSeconds: retention }),
+      );
+      sizes.push(await count('refresh_tokens'));
+    }
+    // Each round adds 10 spent rows and the pruner removes the previous
+    // round's: the table does not grow with the number of rounds.
+    expect(new Set(sizes).size).toBe(1);
+    expect(sizes[0]).toBeLessThanOrEqual(11);
+    // The live member survives every run and still rotates.
+    await refresh(current);
+  });
+
+  it('removes in bounded batches and says when a run left work for the next', async () => {
+    let current = (await login()).refresh_token as string;
+    for (let i = 0; i < 7; i++) current = (await refresh(current)).refresh_token as string;
+    clock.advance(400);
+    const before = await count('refresh_tokens');
+    const run = await pruneOnce(
+      server.gk.store,
+      now(),
+      settings({
+        spentRefreshTokenRetentionSeconds: 300,
+        pruneBatchSize: 2,
+        pruneMaxBatchesPerRun: 2,
+      }),
+    );
+    expect(run.complete).toBe(false);
+    expect(run.removed['refresh_tokens.spent']).toBe(4);
+    expect(await count('refresh_tokens')).toBe(before - 4);
+    const rest = await pruneOnce(
+      server.gk.store,
+      now(),
+      settings({ spentRefreshTokenRetentionSeconds: 300 }),
+    );
+    expect(rest.complete).toBe(true);
+    await refresh(current);
+  });
+
+  it('keeps what revocation needs: a live family stays revocable after its spent members are gone', async () => {
+    let tokens = await login();
+    for (let i = 0; i < 3; i++) tokens = await refresh(tokens.refresh_token as string);
+    clock.advance(400);
+    await pruneOnce(server.gk.store, now(), settings({ spentRefreshTokenRetentionSeconds: 300 }));
+    const access = tokens.access_token as string;
+    expect(await introspect(access)).toBe(true);
+    expect(await server.gk.store.users.revokeTokens(userId, now())).toBe(true);
+    expect(await introspect(access)).toBe(false);
+    const again = await token({
+      grant_type: 'refresh_token',
+      refresh_token: tokens.refresh_token as string,
+    });
+    expect(again.json.error).toBe('invalid_grant');
+  });
+
+  it('removes expired refresh tokens, derived links, revocations and old audit rows, but never the last feed event', async () => {
+    const tokens = await login();
+    await postForm(`${server.url}/oauth2/revoke`, {
+      client_id: app.id,
+      client_secret: app.secret,
+      token: tokens.refresh_token as string,
+    });
+    await server.gk.audit.record({
+      actor: 'test',
+      action: 'test.old',
+      target: 'x',
+      address: '127.0.0.1',
+    });
+    const lastCursor = await server.gk.store.tokenEvents.lastCursor();
+    expect(lastCursor).toBeGreaterThan(0);
+    // Past every lifetime: 90-day families, day-long access tokens, a year of audit.
+    clock.advance(366 * DAY);
+    const run = await pruneOnce(server.gk.store, now(), settings());
+    expect(run.complete).toBe(true);
+    expect(run.removed['refresh_tokens.expired']).toBeGreaterThan(0);
+    expect(run.removed['derived_tokens.expired']).toBeGreaterThan(0);
+    expect(run.removed['token_events.expired']).toBeGreaterThan(0);
+    expect(run.removed['audit_log.old']).toBeGreaterThan(0);
+    expect(await count('refresh_tokens')).toBe(0);
+    expect(await count('derived_tokens')).toBe(0);
+    expect(await count('audit_log')).toBe(0);
+    // The newest event stays, so the feed's last cursor does not go back and
+    // a reader that has seen it is not told to start over.
+    expect(await count('token_events')).toBe(1);
+    expect(await server.gk.store.tokenEvents.lastCursor()).toBe(lastCursor);
+    const page = (await (await fetch(`${server.url}/revocations?after=${lastCursor}`)).json()) as {
+      reset?: boolean;
+      events: unknown[];
+    };
+    expect(page.reset).toBeUndefined();
+    expect(page.events).toEqual([]);
+    // A second run finds nothing left.
+    expect((await pruneOnce(server.gk.store, now(), settings())).removed).toEqual({});
+  });
+});

@@ -10,6 +10,10 @@ export const THROUGHPUT_GOALS = [
   { peer: 'ceiling', atLeast: 0.8, describe: '≥ 80% of ceiling' },
 ];
 const P99_LIMIT_MS = 20;
+// The password-contention scenario (bench/password-contention.mjs): client_credentials p99 beside
+// 20 password logins a second must stay within this many times its p99 alone.
+export const PASSWORD_CONTENTION = 'gridkey-logins';
+export const CONTENTION_P99_RATIO_LIMIT = 2;
 
 export function isClean(result) {
   return Boolean(result) && !result.failure && result.non2xx === 0 && result.errors === 0;
@@ -48,6 +52,16 @@ export function evaluateGoals(results) {
       value: result.latencyP99Ms ?? null,
       unit: 'ms',
       status: verdict([result], () => result.latencyP99Ms < P99_LIMIT_MS),
+    });
+  }
+  const contention = results[PASSWORD_CONTENTION];
+  if (contention) {
+    const logins = contention.plan?.loginsPerSecond ?? 20;
+    goals.push({
+      goal: `gridkey client_credentials p99 beside ${logins} logins/s ≤ ${CONTENTION_P99_RATIO_LIMIT}× alone`,
+      value: contention.p99Ratio ?? null,
+      unit: 'ratio',
+      status: verdict([contention], () => contention.p99Ratio <= CONTENTION_P99_RATIO_LIMIT),
     });
   }
   return goals;

@@ -11,13 +11,19 @@ import { seedClients } from './seed-clients.mjs';
 import { onInterrupt } from './shutdown.mjs';
 
 const run = promisify(execFile);
+/** Runs one gridkey CLI command (with `input` on stdin, if given) and returns its stdout. */
+export function runGridkeyCli(args, { input } = {}) {
+  const child = run(process.execPath, [cliPath, ...args], { timeout: 60_000 });
+  if (input !== undefined) child.child.stdin.end(input);
+  return child.then(({ stdout }) => stdout);
+}
 // BENCH_GRIDKEY_CLI points at another build of the CLI, e.g. to compare two versions.
 const cliPath =
   process.env.BENCH_GRIDKEY_CLI ??
   fileURLToPath(new URL('../packages/server/dist/cli/main.js', import.meta.url));
 
 // `client create --json` prints one JSON object; tolerate log lines around it.
-function parseCreatedClient(stdout) {
+export function parseCreatedClient(stdout) {
   const candidates = [stdout, ...stdout.split('\n').reverse()];
   for (const text of candidates) {
     try {
@@ -81,6 +87,7 @@ export function gridkeyTarget({ extraClients, env = {} }) {
           tokenPath: '/oauth2/token',
           credentials: { clientId: client.client_id, clientSecret: client.client_secret },
           details: { totalClients },
+          dataDir,
           cleanup,
         };
       } catch (error) {

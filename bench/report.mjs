@@ -3,6 +3,7 @@ import {
   GRIDKEY_VARIANTS,
   isClean,
   OPT_IN_TARGETS,
+  PASSWORD_CONTENTION,
   THROUGHPUT_GOALS,
   throughputRatio,
 } from './goals.mjs';
@@ -56,8 +57,42 @@ function figureRow(name, result) {
 
 export function formatFigures(results) {
   const header = ['target', 'clients', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'status'];
-  const rows = Object.entries(results).map(([name, result]) => figureRow(name, result));
+  const rows = Object.entries(results)
+    .filter(([name]) => name !== PASSWORD_CONTENTION)
+    .map(([name, result]) => figureRow(name, result));
   return table(header, rows, [0, header.length - 1]);
+}
+
+/** The password-contention scenario: client_credentials alone and beside paced logins. */
+export function formatContention(results) {
+  const result = results[PASSWORD_CONTENTION];
+  if (!result) return '';
+  if (result.failure) return `${PASSWORD_CONTENTION}: failed: ${result.failure}`;
+  const { plan, alone, withLogins, logins } = result;
+  const header = ['client_credentials', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors'];
+  const row = (name, r) => [
+    name,
+    fixed(r.requestsPerSecond, 0),
+    fixed(r.latencyP50Ms, 1),
+    fixed(r.latencyP99Ms, 1),
+    r.non2xx,
+    r.errors,
+  ];
+  const codes = Object.entries(logins.statusCodes)
+    .map(([code, count]) => `${code}: ${count}`)
+    .join(', ');
+  return [
+    `${PASSWORD_CONTENTION}: ${plan.runs} × ${plan.seconds}s each side, medians`,
+    table(header, [
+      row('alone', alone),
+      row(`beside ${plan.loginsPerSecond} logins/s`, withLogins),
+    ]),
+    `p99 beside logins / alone: ${fixed(result.p99Ratio, 2)}×`,
+    `logins: ${logins.sent} sent (${codes}); ${fixed(logins.okPerSecond, 1)} logged in a second, ` +
+      `p50 ${fixed(logins.okLatencyP50Ms, 0)} ms, p99 ${fixed(logins.okLatencyP99Ms, 0)} ms; ` +
+      `timeouts ${logins.timeouts}, errors ${logins.errors}, unexpected ${logins.unexpected}, ` +
+      `503/429 without Retry-After ${logins.missingRetryAfter}`,
+  ].join('\n');
 }
 
 export function formatRatios(results) {

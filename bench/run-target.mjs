@@ -15,7 +15,7 @@ const logDir = fileURLToPath(new URL('./results/logs/', import.meta.url));
 // a 30-second run would otherwise write hundreds of megabytes. stderr always goes to the log.
 const keepStdout = process.env.BENCH_SERVER_STDOUT === 'file';
 
-function startServer(name, prepared, cpu) {
+export function startServer(name, prepared, cpu) {
   mkdirSync(logDir, { recursive: true });
   const logPath = `${logDir}${name}.log`;
   const logFd = openSync(logPath, 'w');

@@ -4,9 +4,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { readConfig } from './config.mjs';
-import { evaluateGoals, isClean } from './goals.mjs';
+import { evaluateGoals, isClean, PASSWORD_CONTENTION } from './goals.mjs';
+import { runPasswordContention } from './password-contention.mjs';
 import { stopAllProcesses } from './processes.mjs';
-import { formatFigures, formatGoals, formatGoalsInCeilingTerms, formatRatios } from './report.mjs';
+import {
+  formatContention,
+  formatFigures,
+  formatGoals,
+  formatGoalsInCeilingTerms,
+  formatRatios,
+} from './report.mjs';
 import { runTarget } from './run-target.mjs';
 import { installShutdownHandlers } from './shutdown.mjs';
 import { DEFAULT_TARGETS, TARGETS } from './targets.mjs';
@@ -20,7 +27,11 @@ function saveResults(report) {
 
 async function main() {
   installShutdownHandlers();
-  const config = readConfig(Object.keys(TARGETS), DEFAULT_TARGETS);
+  // The password-contention scenario runs after the targets, under its own name.
+  const config = readConfig(
+    [...Object.keys(TARGETS), PASSWORD_CONTENTION],
+    [...DEFAULT_TARGETS, PASSWORD_CONTENTION],
+  );
   console.log(
     `token endpoint benchmark: ${config.targets.join(', ')}\n` +
       `${config.connections} connections, ${config.runs} × ${config.seconds}s runs ` +
@@ -32,7 +43,10 @@ async function main() {
   for (const name of config.targets) {
     const log = (message) => console.log(`[${name}] ${message}`);
     try {
-      results[name] = await runTarget(name, TARGETS[name], config, log);
+      results[name] =
+        name === PASSWORD_CONTENTION
+          ? await runPasswordContention(name, config, log)
+          : await runTarget(name, TARGETS[name], config, log);
     } catch (error) {
       log(`FAILED: ${error.message}`);
       results[name] = { failure: error.message };
@@ -41,6 +55,8 @@ async function main() {
 
   const goals = evaluateGoals(results);
   console.log(`\n${formatFigures(results)}\n`);
+  const contention = formatContention(results);
+  if (contention) console.log(`${contention}\n`);
   const ratios = formatRatios(results);
   if (ratios) console.log(`${ratios}\n`);
   const goalTable = formatGoals(goals);

@@ -58,7 +58,7 @@ export const DEFAULTS = Object.freeze({
   refreshGrantsPerUserPerMinute: 30,
   /**
    * Pruning (docs/operations.md): spent and revoked refresh tokens are kept this
-   * long for reuse detection (RFC 9700 §4.14.2), then removed; expired ones go at once.
+   * long for reuse detection (RFC 9700 §4.14.2), then removed; unused expired ones a minute after their expiry.
    */
   spentRefreshTokenRetentionSeconds: 30 * 86400,
   /** Audit rows older than this are removed. */

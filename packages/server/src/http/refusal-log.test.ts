@@ -20,17 +20,18 @@ const request = (ip: string) =>
   ({ ip, url: '/oauth2/token', routeOptions: { url: '/oauth2/token' } }) as FastifyRequest;
 
 describe('the refusal log', () => {
-  it('writes one 429 line a minute per party, then says how many it left out', () => {
+  it('writes one 429 line a minute per address and path, then says how many it left out', () => {
     const { lines, logger } = sink();
     let t = 0;
     const log = createRefusalLog(logger, () => t);
     const over = new TooManyRequestsError('token request budget exceeded', 7);
     for (let i = 0; i < 5; i++) {
       const req = request('192.0.2.1');
-      noteRefusal(req, { party: { client_id: 'c1' } });
+      // Varying what the caller controls does not make more lines.
+      noteRefusal(req, { party: { client_id: 'c1', user: `u${i}` } });
       log(req, over);
     }
-    // Another party is its own line.
+    // Another address is its own line.
     const other = request('192.0.2.2');
     noteRefusal(other, { party: { client_id: 'c2' } });
     log(other, over);

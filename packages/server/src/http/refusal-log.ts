@@ -30,9 +30,9 @@ export function noteRefusal(req: FastifyRequest, note: RefusalNote): void {
   notes.set(req, note);
 }
 
-/** How long repeated 429s of one party make one line, and how many parties are remembered. */
+/** How long repeated refusals of one address on one path make one line, and how many are remembered. */
 const REPEAT_WINDOW_MS = 60_000;
-const MAX_PARTIES = 10_000;
+const MAX_REMEMBERED = 10_000;
 
 /**
  * Refusals an operator must see to notice guessing, spraying or a client
@@ -41,9 +41,9 @@ const MAX_PARTIES = 10_000;
  * refused because hashing is at capacity), every 401 but a request
  * that carried no credentials at all, and failed password logins. With who
  * was refused, never a secret or a password; other 4xx are the caller's
- * mistakes and stay in the request line. A party hammering a spent budget
- * gets one 429 line a minute, carrying how many were left out, so that the
- * flood does not reach the log as well.
+ * mistakes and stay in the request line. An address hammering a path gets
+ * one refused-request line a minute there, carrying how many were left out,
+ * so that the flood does not reach the log as well.
  */
 export function createRefusalLog(logger: Logger, now: () => number = Date.now) {
   const repeats = new Map<string, { until: number; suppressed: number }>();
@@ -71,7 +71,8 @@ export function createRefusalLog(logger: Logger, now: () => number = Date.now) {
       );
       return;
     }
-    const key = JSON.stringify([path, req.ip, who]);
+    // By path and address only: every other field is the caller's to vary.
+    const key = `${path} ${req.ip}`;
     const t = now();
     const seen = repeats.get(key);
     if (seen !== undefined && seen.until > t) {
@@ -79,7 +80,7 @@ export function createRefusalLog(logger: Logger, now: () => number = Date.now) {
       return;
     }
     repeats.delete(key);
-    if (repeats.size >= MAX_PARTIES) repeats.delete(repeats.keys().next().value as string);
+    if (repeats.size >= MAX_REMEMBERED) repeats.delete(repeats.keys().next().value as string);
     repeats.set(key, { until: t + REPEAT_WINDOW_MS, suppressed: 0 });
     logger.warn(
       {

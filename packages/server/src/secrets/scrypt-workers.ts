@@ -23,7 +23,8 @@ if (workerData.nice > 0 && process.platform === 'linux') {
 parentPort.postMessage({ ready: true, nice });
 parentPort.on('message', ({ id, password, salt, keyLength, options }) => {
   try {
-    parentPort.postMessage({ id, key: scryptSync(password, salt, keyLength, options) });
+    // An exact copy of the key, not a view of a pooled buffer (see the sender).
+    parentPort.postMessage({ id, key: new Uint8Array(scryptSync(password, salt, keyLength, options)) });
   } catch (err) {
     parentPort.postMessage({ id, error: String((err && err.message) || err) });
   }
@@ -91,7 +92,9 @@ export class ScryptWorkers {
       slot.job = job;
       slot.worker.ref();
       const { id, password, salt, keyLength, options } = job;
-      slot.worker.postMessage({ id, password, salt, keyLength, options });
+      // An exact copy: a small Buffer is a view of Node's shared 8 KiB pool,
+      // and posting it would clone the whole pool (other secrets included).
+      slot.worker.postMessage({ id, password, salt: new Uint8Array(salt), keyLength, options });
     }
   }
 
@@ -106,7 +109,7 @@ export class ScryptWorkers {
       slot.job = undefined;
       worker.unref();
       if (reply.key === undefined) job.reject(new Error(reply.error ?? 'scrypt failed'));
-      else job.resolve(Buffer.from(reply.key.buffer, reply.key.byteOffset, reply.key.byteLength));
+      else job.resolve(Buffer.from(reply.key));
       this.dispatch();
     });
     const fail = (err: Error) => {

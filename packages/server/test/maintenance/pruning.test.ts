@@ -8,6 +8,7 @@ import {
 } from '../../../../test/helpers/test-server.js';
 import { type PruneSettings, pruneOnce } from '../../src/maintenance/pruner.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
+import { findRefreshToken } from '../../src/tokens/refresh-tokens.js';
 
 const PASSWORD = 'correct horse battery';
 const DAY = 86_400;
@@ -155,7 +156,6 @@ describe.each(storeTargets())('the pruner on $kind', (target) => {
     clock.advance(366 * DAY);
     const run = await pruneOnce(server.gk.store, now(), settings());
     expect(run.complete).toBe(true);
-    expect(run.removed['refresh_tokens.expired']).toBeGreaterThan(0);
     expect(run.removed['derived_tokens.expired']).toBeGreaterThan(0);
     expect(run.removed['token_events.expired']).toBeGreaterThan(0);
     expect(run.removed['audit_log.old']).toBeGreaterThan(0);
@@ -174,5 +174,97 @@ describe.each(storeTargets())('the pruner on $kind', (target) => {
     expect(page.events).toEqual([]);
     // A second run finds nothing left.
     expect((await pruneOnce(server.gk.store, now(), settings())).removed).toEqual({});
+  });
+});
+
+describe.each(storeTargets())('what the pruner keeps on $kind', (target) => {
+  let server: TestServer;
+  let clock: FakeClock;
+  let app: { id: string; secret: string };
+  let userId: string;
+
+  beforeAll(async () => {
+    clock = new FakeClock();
+    // Refresh tokens shorter-lived than access tokens: a family's rows expire
+    // while the access tokens it issued still live.
+    server = await startTestServer(target, {
+      clock,
+      config: {
+        profiles: ['net2grid'],
+        passwordScryptLogN: 10,
+        refreshTokenTtlSeconds: 60,
+        spentRefreshTokenRetentionSeconds: 3600,
+      },
+    });
+    app = await server.client({
+      name: 'app',
+      scopes: ['a'],
+      grantTypes: ['password', 'refresh_token'],
+      authMethod: 'client_secret_post',
+    });
+    userId = (await server.gk.users.create('jane@example.com', PASSWORD)).id;
+  });
+  afterAll(() => server.close());
+
+  const now = () => Math.floor(clock.now() / 1000);
+  const token = (form: Record<string, string>) =>
+    postForm(`${server.url}/v2/token`, { client_id: app.id, client_secret: app.secret, ...form });
+  const login = async () =>
+    (await token({ grant_type: 'password', username: 'jane@example.com', password: PASSWORD }))
+      .json;
+  const active = async (accessToken: string) =>
+    (
+      await postForm(`${server.url}/oauth2/introspect`, {
+        client_id: app.id,
+        client_secret: app.secret,
+        token: accessToken,
+      })
+    ).json.active;
+  const familyRows = async (refreshToken: string) => {
+    const { db } = server.gk.store as KyselyStore;
+    const found = await findRefreshToken(server.gk, refreshToken);
+    if (found === undefined) return 0;
+    const rows = await db
+      .selectFrom('refresh_tokens')
+      .select('id')
+      .where('family_id', '=', found.familyId)
+      .execute();
+    return rows.length;
+  };
+
+  it('keeps a family findable while its access tokens live, so revoking the user still reaches them', async () => {
+    const tokens = await login();
+    clock.advance(600);
+    await pruneOnce(server.gk.store, now(), server.config);
+    expect(await familyRows(tokens.refresh_token as string)).toBe(1);
+    expect(await active(tokens.access_token as string)).toBe(true);
+    expect(await server.gk.store.users.revokeTokens(userId, now())).toBe(true);
+    expect(await active(tokens.access_token as string)).toBe(false);
+  });
+
+  it('removes an expired family once none of its access tokens lives', async () => {
+    const tokens = await login();
+    clock.advance(3600 + 300 + 60);
+    const run = await pruneOnce(server.gk.store, now(), server.config);
+    expect(run.removed['refresh_tokens.expired']).toBeGreaterThanOrEqual(1);
+    expect(await familyRows(tokens.refresh_token as string)).toBe(0);
+  });
+
+  it('keeps a spent token past its own expiry until the retention: its replay still revokes the family', async () => {
+    const first = await login();
+    const second = (
+      await token({ grant_type: 'refresh_token', refresh_token: first.refresh_token as string })
+    ).json;
+    expect(second.access_token).toEqual(expect.any(String));
+    // Both refresh tokens have expired; the spent one is within its retention.
+    clock.advance(120);
+    await pruneOnce(server.gk.store, now(), server.config);
+    const replay = await token({
+      grant_type: 'refresh_token',
+      refresh_token: first.refresh_token as string,
+    });
+    expect(replay.json.error).toBe('invalid_grant');
+    // RFC 9700 §4.14.2: the family is revoked, and with it its live access tokens.
+    expect(await active(second.access_token as string)).toBe(false);
   });
 });

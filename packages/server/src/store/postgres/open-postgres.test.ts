@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type pg from 'pg';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../store-unavailable.js';
 import { checkout } from './open-postgres.js';
@@ -62,6 +62,29 @@ describe('a checked-out PostgreSQL connection', () => {
     expect((rollback as StoreUnavailableError).outcomeUnknown).toBe(true);
   });
 
+  it('never takes a lost ROLLBACK for a write: inside a transaction, nothing was written', async () => {
+    const { client } = fakeClient((sql) =>
+      sql.startsWith('update') || sql === 'rollback' ? lost() : undefined,
+    );
+    const c = checkout(client);
+    await c.query('begin', []);
+    await thrown(c.query('update t set x = 1', []));
+    // Kysely rolls back and throws the rollback's error in place of the first.
+    const rollback = await thrown(c.query('rollback', []));
+    expect(rollback).toBeInstanceOf(StoreUnavailableError);
+    expect((rollback as StoreUnavailableError).outcomeUnknown).toBe(false);
+  });
+
+  it('takes a socket error on a COMMIT for an unknown outcome, though its code looks like a SQLSTATE', async () => {
+    const pipe = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+    const { client } = fakeClient((sql) => (sql === 'commit' ? pipe : undefined));
+    const c = checkout(client);
+    await c.query('begin', []);
+    await c.query('insert into t values (1)', []);
+    const err = await thrown(c.query('commit', []));
+    expect((err as StoreUnavailableError).outcomeUnknown).toBe(true);
+  });
+
   it('tells a lost write outside a transaction from a lost read', async () => {
     const { client } = fakeClient(() => lost());
     const c = checkout(client);
@@ -78,10 +101,8 @@ describe('a checked-out PostgreSQL connection', () => {
 
   it('takes a server-reported shutdown as nothing done, even for a COMMIT', async () => {
     const shutdown = Object.assign(
-      new Error('terminating connection due to administrator command'),
-      {
-        code: '57P01',
-      },
+      new pg.DatabaseError('terminating connection due to administrator command', 0, 'error'),
+      { code: '57P01' },
     );
     const { client } = fakeClient((sql) => (sql === 'commit' ? shutdown : undefined));
     const c = checkout(client);

@@ -23,7 +23,8 @@ const CLIENT_TIMEOUT_MARGIN_MS = 1000;
 
 const BEGIN = /^\s*(begin|start\s+transaction)\b/i;
 const COMMIT = /^\s*(commit|end)\b/i;
-const ROLLBACK = /^\s*(rollback|abort)\b/i;
+// A plain ROLLBACK only: `rollback to savepoint` leaves the transaction open.
+const ROLLBACK = /^\s*(rollback|abort)\s*;?\s*$/i;
 /** Statements that write nothing, outside a transaction. */
 const READ_ONLY = /^\s*(select|show)\b/i;
 
@@ -67,10 +68,15 @@ export function checkout(client: pg.PoolClient): PostgresPoolClient {
   const classify = (sql: string, err: unknown): unknown => {
     if (err instanceof StoreUnavailableError) return err;
     if (!isConnectionFailure(err)) return err;
-    // A SQLSTATE is the server's own answer: the statement did not take effect.
-    const answered = /^[0-9A-Z]{5}$/.test(String((err as { code?: unknown }).code));
+    // An error the server sent is its own answer: the statement did not take
+    // effect. (A socket error such as EPIPE looks like a SQLSTATE but is not one.)
+    const answered = err instanceof pg.DatabaseError;
+    // A ROLLBACK writes nothing, whatever becomes of it; only an earlier
+    // failure of the same checkout can leave the outcome unknown.
     const mayHaveWritten =
-      !answered && (COMMIT.test(sql) || (!inTransaction && !READ_ONLY.test(sql)));
+      !answered &&
+      !ROLLBACK.test(sql) &&
+      (COMMIT.test(sql) || (!inTransaction && !READ_ONLY.test(sql)));
     failure = new StoreUnavailableError(err, mayHaveWritten || failure?.outcomeUnknown === true);
     return failure;
   };

@@ -1,3 +1,5 @@
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import type { Database } from '../database.js';
 import type { PruneCutoffs, PruneStore, PruneTarget } from '../types.js';
 import type { StoreContext } from './store-context.js';
 import { FEED_GRACE_SECONDS } from './token-events.js';
@@ -9,16 +11,33 @@ import { FEED_GRACE_SECONDS } from './token-events.js';
  * holds a lock for long: the pruner repeats a target until a batch comes back
  * short. Every selection is a range on an indexed time column (migration 009).
  */
+/** A token that looked valid at the start of a request keeps its row for this long after. */
+const CLOCK_MARGIN_SECONDS = 60;
+
+type Aliased = Database & { r: Database['refresh_tokens'] };
+
 export function pruneStore({ db }: StoreContext): PruneStore {
   const batches: Record<PruneTarget, (c: PruneCutoffs, limit: number) => Promise<bigint>> = {
-    // Past its own expiry (never later than its family's) a refresh token is
-    // refused whatever its state; spent and revoked ones are kept for reuse
-    // detection (RFC 9700 §4.14.2) until the retention cutoff.
-    'refresh_tokens.expired': (c, limit) => deleteRefreshTokens('expires_at', c.now, limit),
+    // An unused refresh token past its own expiry (never later than its
+    // family's) is refused whatever happens; a minute's margin keeps a request
+    // that found it still valid from losing it mid-rotation (and nodes' clocks
+    // may differ). Spent and revoked ones are kept for reuse detection (RFC
+    // 9700 §4.14.2) until the retention cutoff, also past their expiry.
+    'refresh_tokens.expired': (c, limit) =>
+      deleteRefreshTokens(
+        (eb) =>
+          eb.and([
+            eb('r.expires_at', '<=', c.now - CLOCK_MARGIN_SECONDS),
+            eb('r.spent_at', 'is', null),
+            eb('r.revoked_at', 'is', null),
+          ]),
+        c,
+        limit,
+      ),
     'refresh_tokens.spent': (c, limit) =>
-      deleteRefreshTokens('spent_at', c.spentRefreshTokensBefore, limit),
+      deleteRefreshTokens((eb) => eb('r.spent_at', '<=', c.spentRefreshTokensBefore), c, limit),
     'refresh_tokens.revoked': (c, limit) =>
-      deleteRefreshTokens('revoked_at', c.spentRefreshTokensBefore, limit),
+      deleteRefreshTokens((eb) => eb('r.revoked_at', '<=', c.spentRefreshTokensBefore), c, limit),
     // Links from a parent to its access tokens: needed only while the token lives.
     'derived_tokens.expired': async (c, limit) => {
       const r = await db
@@ -94,18 +113,44 @@ export function pruneStore({ db }: StoreContext): PruneStore {
     },
   };
 
+  /**
+   * Revoking a user's tokens finds their families through these rows, and
+   * each family's access tokens through its id (token-revocation.ts). So a
+   * row goes only when it is spent (its successor, written in the same
+   * transaction, holds the family; the newest row is never spent) or when no
+   * access token of its family is still live: a family is never lost while
+   * revoking it still matters.
+   */
   async function deleteRefreshTokens(
-    column: 'expires_at' | 'spent_at' | 'revoked_at',
-    cutoff: number,
+    selects: (eb: ExpressionBuilder<Aliased, 'r'>) => Expression<SqlBool>,
+    c: PruneCutoffs,
     limit: number,
   ): Promise<bigint> {
+    const candidates = db
+      .selectFrom('refresh_tokens as r')
+      .select('r.id')
+      .where((eb) =>
+        eb.and([
+          selects(eb),
+          eb.or([
+            eb('r.spent_at', 'is not', null),
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('derived_tokens as d')
+                  .select('d.jti')
+                  .where('d.parent_kind', '=', 'refresh_family')
+                  .whereRef('d.parent_id', '=', 'r.family_id')
+                  .where('d.exp', '>', c.now - FEED_GRACE_SECONDS),
+              ),
+            ),
+          ]),
+        ]),
+      )
+      .limit(limit);
     const r = await db
       .deleteFrom('refresh_tokens')
-      .where(
-        'id',
-        'in',
-        db.selectFrom('refresh_tokens').select('id').where(column, '<=', cutoff).limit(limit),
-      )
+      .where('id', 'in', candidates)
       .executeTakeFirst();
     return r.numDeletedRows;
   }

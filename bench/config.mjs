@@ -1,6 +1,7 @@
 // Benchmark settings, read once from the environment. Every load run is bounded in time.
 
-function positiveNumber(name, fallback) {
+/** A positive number from the environment, or `fallback` when unset. */
+export function positiveNumber(name, fallback) {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);

@@ -1,7 +1,7 @@
 // Measures one running target: a warm-up load, then `runs` timed loads, each in a fresh
 // load-generator process pinned to its CPU. Reports the median of each figure across runs.
 import { fileURLToPath } from 'node:url';
-import { describeExit, spawnPinned, stopProcess, waitForExit } from './processes.mjs';
+import { jsonResultOf, spawnPinned } from './processes.mjs';
 
 const loadRunnerPath = fileURLToPath(new URL('./load-runner.mjs', import.meta.url));
 // Slack on top of the load duration before the harness gives up on a load run.
@@ -13,29 +13,12 @@ export function median(values) {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-export async function runLoad(request, { cpu, connections, seconds }) {
+export function runLoad(request, { cpu, connections, seconds }) {
   const child = spawnPinned(cpu, [loadRunnerPath], {
     env: { BENCH_LOAD_OPTIONS: JSON.stringify({ ...request, connections, seconds }) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const watchdog = setTimeout(() => stopProcess(child), seconds * 1000 + LOAD_WATCHDOG_SLACK_MS);
-  try {
-    await waitForExit(child);
-  } finally {
-    clearTimeout(watchdog);
-  }
-  if (child.exitCode !== 0) {
-    throw new Error(`load run failed (${describeExit(child)}): ${stderr.trim()}`);
-  }
-  return JSON.parse(stdout);
+  return jsonResultOf(child, 'load run', seconds * 1000 + LOAD_WATCHDOG_SLACK_MS);
 }
 
 export async function measureTarget(request, config, log) {

@@ -5,11 +5,12 @@
 // drift on a shared machine hits both sides alike; the medians are reported.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { positiveNumber } from './config.mjs';
 import { findFreePort } from './free-port.mjs';
 import { gridkeyTarget, parseCreatedClient, runGridkeyCli } from './gridkey-target.mjs';
 import { median, runLoad } from './measure.mjs';
 import { checkTokenResponse } from './preflight.mjs';
-import { describeExit, spawnPinned, stopProcess, waitForExit } from './processes.mjs';
+import { jsonResultOf, spawnPinned, stopProcess } from './processes.mjs';
 import { startServer } from './run-target.mjs';
 import { onInterrupt } from './shutdown.mjs';
 import { buildTokenRequest } from './token-request.mjs';
@@ -24,27 +25,17 @@ const SETUP_SECONDS = 8;
 // The logins start this long before the client_credentials run, and end this long after it.
 const LOGIN_LEAD_SECONDS = 0.5;
 
-function positiveEnv(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new Error(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
-
 /** Seconds per run and runs, cut down so the whole scenario fits in BUDGET_SECONDS. */
 export function contentionPlan(config) {
   const runs = config.runs;
   const perRunOverhead = 2 * LOGIN_LEAD_SECONDS + 1;
-  const wanted = positiveEnv('BENCH_CONTENTION_SECONDS', 5);
+  const wanted = positiveNumber('BENCH_CONTENTION_SECONDS', 5);
   const room = (BUDGET_SECONDS - SETUP_SECONDS - config.warmupSeconds) / runs;
   const seconds = Math.max(1, Math.min(wanted, Math.floor((room - perRunOverhead) / 2)));
   return {
     runs,
     seconds,
-    loginsPerSecond: positiveEnv('BENCH_LOGINS_PER_SECOND', 20),
+    loginsPerSecond: positiveNumber('BENCH_LOGINS_PER_SECOND', 20),
     plannedSeconds: SETUP_SECONDS + config.warmupSeconds + runs * (2 * seconds + perRunOverhead),
   };
 }
@@ -66,30 +57,13 @@ function passwordRequest(url, client) {
   };
 }
 
-async function runPacer(request, { cpu, perSecond, seconds }) {
+function runPacer(request, { cpu, perSecond, seconds }) {
   const child = spawnPinned(cpu, [pacerPath], {
     env: { BENCH_LOGIN_OPTIONS: JSON.stringify({ ...request, perSecond, seconds }) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
   // The pacer waits at most 10 s for its last answers.
-  const watchdog = setTimeout(() => stopProcess(child), (seconds + 15) * 1000);
-  try {
-    await waitForExit(child);
-  } finally {
-    clearTimeout(watchdog);
-  }
-  if (child.exitCode !== 0) {
-    throw new Error(`login pacer failed (${describeExit(child)}): ${stderr.trim()}`);
-  }
-  return JSON.parse(stdout);
+  return jsonResultOf(child, 'login pacer', (seconds + 15) * 1000);
 }
 
 async function withLogins(ccRequest, loginRequest, plan, config) {

@@ -72,3 +72,30 @@ export function stopAllProcesses() {
 export function killAllProcessesNow() {
   for (const child of running) signalGroup(child, 'SIGKILL');
 }
+
+/** Collects a child's stdout and stderr as text; attach it right after spawning. */
+export function collectOutput(child) {
+  const out = { stdout: '', stderr: '' };
+  child.stdout?.on('data', (chunk) => {
+    out.stdout += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    out.stderr += chunk;
+  });
+  return out;
+}
+
+/** Waits for a child that prints one JSON document; stops it after `watchdogMs`. */
+export async function jsonResultOf(child, what, watchdogMs) {
+  const out = collectOutput(child);
+  const watchdog = setTimeout(() => stopProcess(child), watchdogMs);
+  try {
+    await waitForExit(child);
+  } finally {
+    clearTimeout(watchdog);
+  }
+  if (child.exitCode !== 0) {
+    throw new Error(`${what} failed (${describeExit(child)}): ${out.stderr.trim()}`);
+  }
+  return JSON.parse(out.stdout);
+}

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { findFreePort } from '../free-port.mjs';
-import { spawnPinned } from '../processes.mjs';
+import { collectOutput, spawnPinned } from '../processes.mjs';
 import { waitUntilReady } from '../wait-ready.mjs';
 
 export const cliPath =
@@ -20,26 +20,19 @@ export function gridkeyCli(args, { env, dataDir, input }) {
       env: { ...process.env, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
+    const out = collectOutput(child);
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.once('error', reject);
     child.once('exit', (code) => {
       clearTimeout(timer);
       if (code !== 0) {
-        reject(new Error(`gridkey ${args.slice(0, 2).join(' ')} failed: ${stderr.trim()}`));
+        reject(new Error(`gridkey ${args.slice(0, 2).join(' ')} failed: ${out.stderr.trim()}`));
         return;
       }
       try {
-        resolve(JSON.parse(stdout));
+        resolve(JSON.parse(out.stdout));
       } catch {
-        reject(new Error(`gridkey ${args.slice(0, 2).join(' ')} printed no JSON: ${stdout}`));
+        reject(new Error(`gridkey ${args.slice(0, 2).join(' ')} printed no JSON: ${out.stdout}`));
       }
     });
     child.stdin.end(input ?? '');

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { positiveNumber } from '../config.mjs';
 import { stopAllProcesses, stopProcess } from '../processes.mjs';
 import { installShutdownHandlers, onInterrupt } from '../shutdown.mjs';
 import { createFixtures, startNode } from './cluster.mjs';
@@ -25,16 +26,6 @@ import {
 import { connectDatabase, startSampling } from './sampler.mjs';
 
 // ─── Settings ──────────────────────────────────────────────────────────────────────────────────
-
-function positiveNumber(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new Error(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
 
 const SECONDS = positiveNumber('SOAK_SECONDS', 600);
 const SAMPLE_SECONDS = positiveNumber('SOAK_SAMPLE_SECONDS', 10);
@@ -69,20 +60,21 @@ const INITIAL_SESSIONS = USERS - 4;
 const LOGIN_TOKENS = Math.max(1, Math.ceil(RATES.exchange / 0.75));
 
 // ─── Pruner settings ───────────────────────────────────────────────────────────────────────────
-// PUT THE BACKGROUND PRUNER'S SETTINGS HERE. Both nodes (and the CLI that makes the fixtures)
-// get PRUNER_ENV in their environment; the nodes get PRUNER_FLAGS after `gridkey serve ...`.
-// SOAK_NODE_ENV='{"GRIDKEY_…":"…"}' adds to PRUNER_ENV for one run without editing this file.
-// The keys below are those of the pruner work in progress (config/defaults.ts); keep spent
-// refresh tokens for less than the run lasts, or their pruning never shows in it.
+// Both nodes (and the CLI that makes the fixtures) get PRUNER_ENV in their environment; the
+// nodes get PRUNER_FLAGS after `gridkey serve ...`. SOAK_NODE_ENV='{"GRIDKEY_…":"…"}' adds to
+// PRUNER_ENV for one run without editing this file. Spent refresh tokens are kept for the
+// shortest retention allowed (300 s, less than the run lasts), so that their pruning shows in
+// it; the pruner runs every 30 s instead of 60 s. Everything else is the defaults.
 const PRUNER_ENV = {
-  // GRIDKEY_PRUNE_INTERVAL_SECONDS: '30',
-  // GRIDKEY_SPENT_REFRESH_TOKEN_RETENTION_SECONDS: '300',
-  // GRIDKEY_PRUNE_BATCH_SIZE: '1000',
-  // GRIDKEY_PRUNE_MAX_BATCHES_PER_RUN: '100',
+  GRIDKEY_PRUNE_INTERVAL_SECONDS: '30',
+  GRIDKEY_SPENT_REFRESH_TOKEN_RETENTION_SECONDS: '300',
 };
-const PRUNER_FLAGS = [
-  // e.g. '--prune-interval', '30' if it gets a flag
-];
+const PRUNER_FLAGS = [];
+
+// The database fills until the longest-kept rows the load writes start to go: feed events of a
+// revoked access token stay 300 s past its exp (FEED_GRACE_SECONDS), spent refresh tokens the
+// retention above, and the pruner comes by every 30 s. From then on it must stay flat.
+const STEADY_SECONDS = Math.max(ACCESS_TOKEN_TTL + 300, 300) + 30 + 2 * SAMPLE_SECONDS;
 
 // ─── Goals ─────────────────────────────────────────────────────────────────────────────────────
 const LIMITS = {
@@ -94,7 +86,7 @@ const LIMITS = {
   fdGrowth: 10,
   // Database growth in the second half at most this share of the first half's growth, or
   // dbToleranceBytes (PostgreSQL grows files a page or a segment at a time).
-  dbSecondHalfRatio: 0.2,
+  dbSteadyRateRatio: 0.2,
   dbToleranceBytes: 1024 * 1024,
 };
 
@@ -260,6 +252,7 @@ async function main(cleanups) {
     nodeNames: NODE_NAMES,
     seconds: SECONDS,
     warmupSeconds: WARMUP_SECONDS,
+    steadySeconds: STEADY_SECONDS,
     limits: LIMITS,
   });
   const mb = (bytes) => (typeof bytes === 'number' ? (bytes / 1048576).toFixed(1) : '-');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeTargets } from '../../../../test/helpers/stores.js';
+import { type StoreTarget, storeTargets } from '../../../../test/helpers/stores.js';
 import {
   FakeClock,
   postForm,
@@ -13,6 +13,23 @@ import { findRefreshToken } from '../../src/tokens/refresh-tokens.js';
 const PASSWORD = 'correct horse battery';
 const DAY = 86_400;
 
+/** A net2grid server on a fake clock, with one password client and one user. */
+async function passwordServer(target: StoreTarget, config: Record<string, unknown>) {
+  const clock = new FakeClock();
+  const server = await startTestServer(target, {
+    clock,
+    config: { profiles: ['net2grid'], passwordScryptLogN: 10, ...config },
+  });
+  const app = await server.client({
+    name: 'app',
+    scopes: ['a'],
+    grantTypes: ['password', 'refresh_token'],
+    authMethod: 'client_secret_post',
+  });
+  const userId = (await server.gk.users.create('jane@example.com', PASSWORD)).id;
+  return { server, clock, app, userId };
+}
+
 describe.each(storeTargets())('the pruner on $kind', (target) => {
   let server: TestServer;
   let clock: FakeClock;
@@ -20,22 +37,9 @@ describe.each(storeTargets())('the pruner on $kind', (target) => {
   let userId: string;
 
   beforeAll(async () => {
-    clock = new FakeClock();
-    server = await startTestServer(target, {
-      clock,
-      config: {
-        profiles: ['net2grid'],
-        passwordScryptLogN: 10,
-        refreshGrantsPerUserPerMinute: 1000,
-      },
-    });
-    app = await server.client({
-      name: 'app',
-      scopes: ['a'],
-      grantTypes: ['password', 'refresh_token'],
-      authMethod: 'client_secret_post',
-    });
-    userId = (await server.gk.users.create('jane@example.com', PASSWORD)).id;
+    ({ server, clock, app, userId } = await passwordServer(target, {
+      refreshGrantsPerUserPerMinute: 1000,
+    }));
   });
   afterAll(() => server.close());
 
@@ -184,25 +188,12 @@ describe.each(storeTargets())('what the pruner keeps on $kind', (target) => {
   let userId: string;
 
   beforeAll(async () => {
-    clock = new FakeClock();
     // Refresh tokens shorter-lived than access tokens: a family's rows expire
     // while the access tokens it issued still live.
-    server = await startTestServer(target, {
-      clock,
-      config: {
-        profiles: ['net2grid'],
-        passwordScryptLogN: 10,
-        refreshTokenTtlSeconds: 60,
-        spentRefreshTokenRetentionSeconds: 3600,
-      },
-    });
-    app = await server.client({
-      name: 'app',
-      scopes: ['a'],
-      grantTypes: ['password', 'refresh_token'],
-      authMethod: 'client_secret_post',
-    });
-    userId = (await server.gk.users.create('jane@example.com', PASSWORD)).id;
+    ({ server, clock, app, userId } = await passwordServer(target, {
+      refreshTokenTtlSeconds: 60,
+      spentRefreshTokenRetentionSeconds: 3600,
+    }));
   });
   afterAll(() => server.close());
 

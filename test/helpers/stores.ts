@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { inject } from 'vitest';
+import type { Database } from '../../packages/server/src/store/database.js';
 
 export interface StoreTarget {
   kind: 'sqlite' | 'postgres';
@@ -59,3 +62,13 @@ export function storeTargets(): StoreTarget[] {
 }
 
 export const postgresUrl = (): string | undefined => inject('postgresUrl');
+
+/** A fresh database of the target's kind, opened bare (no migrations run), for migration tests. */
+export async function openBareDatabase(target: StoreTarget) {
+  const { dbUrl, cleanup } = await target.create();
+  const dialect =
+    target.kind === 'sqlite'
+      ? new SqliteDialect({ database: new SQLite(dbUrl.slice('sqlite:'.length)) })
+      : new PostgresDialect({ pool: new pg.Pool({ connectionString: dbUrl, max: 2 }) });
+  return { db: new Kysely<Database>({ dialect }), cleanup };
+}

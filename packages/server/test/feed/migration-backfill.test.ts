@@ -1,8 +1,6 @@
-import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import { type Kysely, Migrator } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { type StoreTarget, storeTargets } from '../../../../test/helpers/stores.js';
+import { openBareDatabase, storeTargets } from '../../../../test/helpers/stores.js';
 import type { Database } from '../../src/store/database.js';
 import { KyselyStore } from '../../src/store/kysely-store.js';
 import { migrationProvider } from '../../src/store/migrations/index.js';
@@ -43,18 +41,9 @@ async function seedBeforeEvents(db: Kysely<Database>) {
     .execute();
 }
 
-async function openBare(target: StoreTarget) {
-  const { dbUrl, cleanup } = await target.create();
-  const dialect =
-    target.kind === 'sqlite'
-      ? new SqliteDialect({ database: new SQLite(dbUrl.slice('sqlite:'.length)) })
-      : new PostgresDialect({ pool: new pg.Pool({ connectionString: dbUrl, max: 2 }) });
-  return { db: new Kysely<Database>({ dialect }), cleanup };
-}
-
 describe.each(storeTargets())('migration 006 (token events) on $kind', (target) => {
   it('copies existing revocations and PAT states into the feed, so the first snapshot is complete', async () => {
-    const { db, cleanup } = await openBare(target);
+    const { db, cleanup } = await openBareDatabase(target);
     const migrator = new Migrator({ db, provider: migrationProvider(target.kind) });
     expect((await migrator.migrateTo('005-pats-audit')).error).toBeUndefined();
     await seedBeforeEvents(db);

@@ -9,6 +9,7 @@ import { tokenEventsSchema } from './006-token-events.js';
 import { resourceServerClientsSchema } from './007-resource-server-clients.js';
 import { revokedClientsSchema } from './008-revoked-clients.js';
 import { pruningIndexesSchema } from './009-pruning-indexes.js';
+import { emailSkeletonsSchema } from './010-email-skeletons.js';
 
 /** Migrations live in code (not files on disk) so the built package carries them. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -24,6 +25,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '007-resource-server-clients': resourceServerClientsSchema(dialect),
         '008-revoked-clients': revokedClientsSchema(dialect),
         '009-pruning-indexes': pruningIndexesSchema(),
+        '010-email-skeletons': emailSkeletonsSchema(),
       };
     },
   };

@@ -1,0 +1,155 @@
+import { isTokenRequestError } from '../errors.js';
+import type { TokenClientEvent } from '../events.js';
+import { RENEW_JITTER, type ClientSettings } from './options.js';
+import { type IssuedToken, requestToken, type TokenTarget } from './request-token.js';
+
+interface CachedToken {
+  value: string;
+  /** On `now()`'s clock; undefined when the lifetime is unknown (then never served twice). */
+  expiresAt: number;
+  renewAt: number;
+}
+
+interface Flight {
+  promise: Promise<string>;
+  controller: AbortController;
+  /** Callers waiting with a signal of their own; the flight stops when all have left. */
+  abortable: number;
+  /** Callers waiting without a signal: they keep the flight going. */
+  steadfast: number;
+}
+
+/** After a failed background renewal, wait this share of the remaining lifetime before the next. */
+const RENEW_AGAIN_AFTER = 0.25;
+
+/**
+ * One cache entry: the token for one (scope, audience), and at most one
+ * request for it in flight, which every caller shares.
+ */
+export class TokenEntry {
+  #token: CachedToken | undefined;
+  #flight: Flight | undefined;
+
+  constructor(
+    private readonly settings: ClientSettings,
+    private readonly target: TokenTarget,
+  ) {}
+
+  /** A valid token: the cached one (renewing it in the background when due), or a new one. */
+  get(signal: AbortSignal | undefined): Promise<string> {
+    signal?.throwIfAborted();
+    const now = this.settings.now();
+    const token = this.#token;
+    if (token !== undefined && now < token.expiresAt) {
+      if (now >= token.renewAt && this.#flight === undefined) this.#renewInBackground();
+      return Promise.resolve(token.value);
+    }
+    return this.#join(this.#flight ?? this.#start(false), signal);
+  }
+
+  /** Forgets `value` if it is still the cached token (an API refused it). */
+  invalidate(value: string): void {
+    if (this.#token?.value === value) this.#token = undefined;
+  }
+
+  #renewInBackground(): void {
+    const flight = this.#start(true);
+    flight.steadfast++;
+    flight.promise.catch(() => {
+      // The current token stays; the next attempt waits a while, so that a
+      // renewal failing at once (a revoked secret) does not run on every call.
+      const token = this.#token;
+      if (token === undefined) return;
+      const now = this.settings.now();
+      token.renewAt = Math.max(token.renewAt, now + (token.expiresAt - now) * RENEW_AGAIN_AFTER);
+    });
+  }
+
+  #start(background: boolean): Flight {
+    const controller = new AbortController();
+    const emit = (event: TokenClientEvent) => this.#emit(event);
+    const flight: Flight = {
+      controller,
+      abortable: 0,
+      steadfast: 0,
+      promise: requestToken(this.settings, this.target, controller.signal, emit).then(
+        (issued) => {
+          if (this.#flight === flight) this.#flight = undefined;
+          this.#store(issued);
+          emit({
+            type: 'renewed',
+            ...this.target,
+            background,
+            expiresInMs: issued.lifetimeMs,
+            attempts: issued.attempts,
+          });
+          return issued.value;
+        },
+        (err: unknown) => {
+          if (this.#flight === flight) this.#flight = undefined;
+          emit({
+            type: 'failed',
+            ...this.target,
+            background,
+            code: isTokenRequestError(err) ? err.code : 'aborted',
+            status: isTokenRequestError(err) ? err.status : undefined,
+            error: isTokenRequestError(err) ? err.error : undefined,
+          });
+          throw err;
+        },
+      ),
+    };
+    // A background failure is reported through onEvent, not as an unhandled rejection.
+    flight.promise.catch(() => {});
+    this.#flight = flight;
+    return flight;
+  }
+
+  #store(issued: IssuedToken): void {
+    if (issued.lifetimeMs === undefined) {
+      this.#token = undefined;
+      return;
+    }
+    // Jitter only ever brings renewal forward, so a token is never renewed late.
+    const share = Math.max(0, this.settings.renewAt - Math.random() * RENEW_JITTER);
+    this.#token = {
+      value: issued.value,
+      expiresAt: issued.requestedAt + issued.lifetimeMs,
+      renewAt: issued.requestedAt + issued.lifetimeMs * share,
+    };
+  }
+
+  #join(flight: Flight, signal: AbortSignal | undefined): Promise<string> {
+    if (signal === undefined) {
+      flight.steadfast++;
+      return flight.promise;
+    }
+    flight.abortable++;
+    return new Promise<string>((resolve, reject) => {
+      const onAbort = () => {
+        reject(signal.reason);
+        flight.abortable--;
+        if (flight.abortable === 0 && flight.steadfast === 0) flight.controller.abort(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      flight.promise.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (err: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(err);
+        },
+      );
+    });
+  }
+
+  #emit(event: TokenClientEvent): void {
+    try {
+      this.settings.onEvent?.(event);
+    } catch {
+      // A failing logger must not break token renewal.
+    }
+  }
+}

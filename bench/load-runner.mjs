@@ -10,6 +10,8 @@ const result = await autocannon({
   headers: options.headers,
   body: options.body,
   connections: options.connections,
+  // Requests in flight per connection (autocannon's default is 1).
+  pipelining: options.pipelining ?? 1,
   duration: options.seconds,
   // A response slower than this counts as a timeout instead of stalling a connection.
   timeout: 10,

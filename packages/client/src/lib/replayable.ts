@@ -3,7 +3,10 @@
  * held in memory. A stream (or a `Request` carrying one) is consumed by the
  * first send.
  */
-export function isReplayable(input: string | URL | Request, init: RequestInit | undefined): boolean {
+export function isReplayable(
+  input: string | URL | Request,
+  init: RequestInit | undefined,
+): boolean {
   const body = init?.body;
   if (body === undefined) return !(input instanceof Request) || input.body === null;
   return (

@@ -120,7 +120,10 @@ export async function requestToken(
       if (res.ok) {
         const token = readTokenResponse(await readJson(res));
         if (token === undefined) {
-          throw new TokenRequestError('invalid_response', { status: res.status, attempts: attempt });
+          throw new TokenRequestError('invalid_response', {
+            status: res.status,
+            attempts: attempt,
+          });
         }
         return { ...token, requestedAt, attempts: attempt };
       }

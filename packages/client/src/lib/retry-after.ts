@@ -7,7 +7,8 @@ export function parseRetryAfter(value: string | null, wallNow = Date.now()): num
   if (value === null) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
+  // An HTTP-date names its day and month (§5.6.7); a bare '-1' is no date.
+  const at = /[a-z]/i.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - wallNow);
 }

@@ -1,6 +1,6 @@
 import { isTokenRequestError } from '../errors.js';
 import type { TokenClientEvent } from '../events.js';
-import { RENEW_JITTER, type ClientSettings } from './options.js';
+import { type ClientSettings, RENEW_JITTER } from './options.js';
 import { type IssuedToken, requestToken, type TokenTarget } from './request-token.js';
 
 interface CachedToken {
@@ -37,7 +37,7 @@ export class TokenEntry {
 
   /** A valid token: the cached one (renewing it in the background when due), or a new one. */
   get(signal: AbortSignal | undefined): Promise<string> {
-    signal?.throwIfAborted();
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const now = this.settings.now();
     const token = this.#token;
     if (token !== undefined && now < token.expiresAt) {
@@ -129,7 +129,8 @@ export class TokenEntry {
       const onAbort = () => {
         reject(signal.reason);
         flight.abortable--;
-        if (flight.abortable === 0 && flight.steadfast === 0) flight.controller.abort(signal.reason);
+        if (flight.abortable === 0 && flight.steadfast === 0)
+          flight.controller.abort(signal.reason);
       };
       signal.addEventListener('abort', onAbort, { once: true });
       flight.promise.then(

@@ -1,0 +1,147 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type StoreTarget, storeTargets } from '../../../test/helpers/stores.js';
+
+/** A scripted answer: a status to send instead of the upstream's, or the upstream's. */
+export type Answer = { status: number; headers?: Record<string, string>; body?: string } | 'proxy';
+
+/** One step of the script: an answer, sent at once or once `hold` settles. */
+export type Step = Answer | { hold: Promise<void>; answer: Answer };
+
+export interface Loopback {
+  url: string;
+  /** Requests received so far. */
+  readonly requests: number;
+  /** Answers for the next requests, in order; once empty, every request is proxied. */
+  script: Step[];
+  /** The newest access_token the upstream issued through this proxy. */
+  readonly newestToken: string | undefined;
+  /** Resolves once `n` requests have arrived. */
+  received(n: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/**
+ * A loopback counting proxy in front of the real gridkey server: it counts
+ * token requests and, when scripted, answers 429 or 503 in gridkey's stead.
+ */
+export async function startProxy(upstream: string): Promise<Loopback> {
+  let requests = 0;
+  let newestToken: string | undefined;
+  const waiters: Array<{ n: number; resolve: () => void }> = [];
+  const proxy: Loopback = {
+    url: '',
+    get requests() {
+      return requests;
+    },
+    get newestToken() {
+      return newestToken;
+    },
+    script: [],
+    received(n) {
+      if (requests >= n) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ n, resolve }));
+    },
+    close: () => closeServer(server),
+  };
+  const server = createServer(async (req, res) => {
+    requests++;
+    for (const w of waiters.filter((w) => requests >= w.n)) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
+    const body = await readBody(req);
+    let step = proxy.script.shift() ?? 'proxy';
+    if (typeof step === 'object' && 'hold' in step) {
+      await step.hold;
+      step = step.answer;
+    }
+    if (step !== 'proxy') {
+      res.writeHead(step.status, step.headers ?? {});
+      res.end(step.body ?? '');
+      return;
+    }
+    const headers = new Headers();
+    for (const name of ['authorization', 'content-type', 'accept']) {
+      const value = req.headers[name];
+      if (typeof value === 'string') headers.set(name, value);
+    }
+    let up: Response;
+    let text: string;
+    try {
+      up = await fetch(`${upstream}${req.url}`, { method: req.method ?? 'POST', headers, body });
+      text = await up.text();
+    } catch {
+      res.writeHead(502).end();
+      return;
+    }
+    try {
+      const token = (JSON.parse(text) as { access_token?: unknown }).access_token;
+      if (typeof token === 'string') newestToken = token;
+    } catch {}
+    res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'text/plain' });
+    res.end(text);
+  });
+  proxy.url = await listen(server);
+  return proxy;
+}
+
+export interface Api {
+  url: string;
+  /** The Authorization header of every request, in order. */
+  readonly seen: string[];
+  close(): Promise<void>;
+}
+
+/** A loopback API that accepts only the newest token `newest()` names, and echoes the body. */
+export async function startApi(newest: () => string | undefined): Promise<Api> {
+  const seen: string[] = [];
+  const server = createServer(async (req, res) => {
+    const auth = req.headers.authorization ?? '';
+    seen.push(auth);
+    const body = await readBody(req);
+    if (auth !== `Bearer ${newest()}`) {
+      res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"' });
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(body);
+  });
+  return { url: await listen(server), seen, close: () => closeServer(server) };
+}
+
+/** A promise and the function that settles it. */
+export function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
+}
+
+/** The SQLite store target: the client tests need a real server, not every store. */
+export function sqlite(): StoreTarget {
+  const target = storeTargets().find((t) => t.kind === 'sqlite');
+  if (target === undefined) throw new Error('no SQLite store target');
+  return target;
+}

@@ -1,23 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../test/helpers/test-server.js';
 import { TokenClient, type TokenClientEvent } from '../src/index.js';
-import { gate, type Loopback, sqlite, startProxy } from './helpers.js';
+import { gate, type Loopback, startGridkeyBehindProxy } from './helpers.js';
 
 describe('aborting getToken()', () => {
-  let server: TestServer;
   let proxy: Loopback;
   let client: { id: string; secret: string };
 
+  let fx: Awaited<ReturnType<typeof startGridkeyBehindProxy>>;
   beforeAll(async () => {
-    server = await startTestServer(sqlite());
-    proxy = await startProxy(server.url);
-    client = await server.client({ name: 'reader', scopes: ['meters:read'] });
+    fx = await startGridkeyBehindProxy();
+    ({ proxy, client } = fx);
   });
-  afterAll(async () => {
-    proxy.script = [];
-    await proxy.close();
-    await server.close();
-  });
+  afterAll(() => fx.close());
 
   const tokenClient = (onEvent: (e: TokenClientEvent) => void = () => {}) =>
     new TokenClient({

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type StoreTarget, storeTargets } from '../../../test/helpers/stores.js';
+import { startTestServer, type TestServer } from '../../../test/helpers/test-server.js';
 
 /** A scripted answer: a status to send instead of the upstream's, or the upstream's. */
 export type Answer = { status: number; headers?: Record<string, string>; body?: string } | 'proxy';
@@ -144,4 +145,26 @@ export function sqlite(): StoreTarget {
   const target = storeTargets().find((t) => t.kind === 'sqlite');
   if (target === undefined) throw new Error('no SQLite store target');
   return target;
+}
+
+/** A gridkey on SQLite with one `meters:read` client, behind a scripted proxy. */
+export async function startGridkeyBehindProxy(): Promise<{
+  server: TestServer;
+  proxy: Loopback;
+  client: { id: string; secret: string };
+  close(): Promise<void>;
+}> {
+  const server = await startTestServer(sqlite());
+  const proxy = await startProxy(server.url);
+  const client = await server.client({ name: 'reader', scopes: ['meters:read'] });
+  return {
+    server,
+    proxy,
+    client,
+    async close() {
+      proxy.script = [];
+      await proxy.close();
+      await server.close();
+    },
+  };
 }

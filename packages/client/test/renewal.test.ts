@@ -1,24 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../test/helpers/test-server.js';
 import { TokenClient, type TokenClientEvent } from '../src/index.js';
-import { gate, type Loopback, sqlite, startProxy } from './helpers.js';
+import { gate, type Loopback, startGridkeyBehindProxy } from './helpers.js';
 
 const LIFETIME_MS = 3600 * 1000; // gridkey's default expires_in
 
 describe('renewal on an injected monotonic clock', () => {
-  let server: TestServer;
   let proxy: Loopback;
   let client: { id: string; secret: string };
 
+  let fx: Awaited<ReturnType<typeof startGridkeyBehindProxy>>;
   beforeAll(async () => {
-    server = await startTestServer(sqlite());
-    proxy = await startProxy(server.url);
-    client = await server.client({ name: 'reader', scopes: ['meters:read'] });
+    fx = await startGridkeyBehindProxy();
+    ({ proxy, client } = fx);
   });
-  afterAll(async () => {
-    await proxy.close();
-    await server.close();
-  });
+  afterAll(() => fx.close());
 
   function setup() {
     let t = 1_000_000;

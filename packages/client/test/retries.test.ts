@@ -1,25 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/helpers/ports.js';
-import { startTestServer, type TestServer } from '../../../test/helpers/test-server.js';
 import { TokenClient, type TokenClientEvent, TokenRequestError } from '../src/index.js';
 import { backoffDelay } from '../src/lib/backoff.js';
 import { parseRetryAfter } from '../src/lib/retry-after.js';
-import { type Loopback, sqlite, startProxy } from './helpers.js';
+import { type Loopback, startGridkeyBehindProxy } from './helpers.js';
 
 describe('retries against gridkey behind a scripted proxy', () => {
-  let server: TestServer;
   let proxy: Loopback;
   let client: { id: string; secret: string };
 
+  let fx: Awaited<ReturnType<typeof startGridkeyBehindProxy>>;
   beforeAll(async () => {
-    server = await startTestServer(sqlite());
-    proxy = await startProxy(server.url);
-    client = await server.client({ name: 'reader', scopes: ['meters:read'] });
+    fx = await startGridkeyBehindProxy();
+    ({ proxy, client } = fx);
   });
-  afterAll(async () => {
-    await proxy.close();
-    await server.close();
-  });
+  afterAll(() => fx.close());
 
   const tokenClient = (events: TokenClientEvent[], retry: Record<string, number> = {}) =>
     new TokenClient({

@@ -1,44 +1,30 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../../../test/helpers/cli.js';
 import { type RedisServer, redisAvailable, startRedis } from '../../../../test/helpers/redis.js';
-import { type ServeProcess, serveProcess } from '../../../../test/helpers/serve-process.js';
+import {
+  type RedisSharedNodes,
+  startRedisSharedNodes,
+} from '../../../../test/helpers/redis-nodes.js';
+import type { ServeProcess } from '../../../../test/helpers/serve-process.js';
 import { basic, postForm } from '../../../../test/helpers/test-server.js';
 
 describe.skipIf(!redisAvailable())(
   'rate limits shared through Redis by two server processes',
   () => {
     let redis: RedisServer;
-    let dir: string;
     let nodes: ServeProcess[] = [];
     let urls: string[] = [];
     let client: { id: string; secret: string };
 
+    let shared: RedisSharedNodes | undefined;
+
     beforeAll(async () => {
       redis = await startRedis();
-      dir = mkdtempSync(join(tmpdir(), 'gridkey-redis-'));
-      const created = await runCli([
-        'client',
-        'create',
-        '--name',
-        'shared',
-        '--token-budget',
-        '4',
-        '--json',
-        '--data-dir',
-        dir,
-      ]);
-      const out = created.json() as { client_id: string; client_secret: string };
-      client = { id: out.client_id, secret: out.client_secret };
-      nodes = [0, 1].map(() => serveProcess(['--data-dir', dir], { GRIDKEY_REDIS_URL: redis.url }));
-      urls = await Promise.all(nodes.map((n) => n.listening));
+      shared = await startRedisSharedNodes(redis.url);
+      ({ nodes, urls, client } = shared);
     });
     afterAll(async () => {
-      await Promise.all(nodes.map((n) => n.stop()));
+      await shared?.stop();
       await redis.stop();
-      rmSync(dir, { recursive: true, force: true });
     });
 
     const token = (url: string) =>

@@ -20,13 +20,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeJwt } from 'jose';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../../../test/helpers/cli.js';
 import {
   findPostgresBinDir,
   type PostgresCluster,
   startPostgresCluster,
 } from '../../../../test/helpers/postgres-cluster.js';
 import { type RedisServer, redisAvailable, startRedis } from '../../../../test/helpers/redis.js';
+import {
+  type RedisSharedNodes,
+  startRedisSharedNodes,
+} from '../../../../test/helpers/redis-nodes.js';
 import { type ServeProcess, serveProcess } from '../../../../test/helpers/serve-process.js';
 import { basic, postForm } from '../../../../test/helpers/test-server.js';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -444,35 +447,20 @@ describe.skipIf(binDir === undefined)('PostgreSQL stopped under load', () => {
 describe.skipIf(!redisAvailable())('Redis lost under shared rate limits', () => {
   let redis: RedisServer;
   let port: number;
-  let dir: string;
   let nodes: ServeProcess[] = [];
   let urls: string[] = [];
   let client: { id: string; secret: string };
+  let shared: RedisSharedNodes | undefined;
 
   beforeAll(async () => {
     redis = await startRedis();
     port = Number(new URL(redis.url).port);
-    dir = mkdtempSync(join(tmpdir(), 'gridkey-redis-faults-'));
-    const created = await runCli([
-      'client',
-      'create',
-      '--name',
-      'shared',
-      '--token-budget',
-      '4',
-      '--json',
-      '--data-dir',
-      dir,
-    ]);
-    const out = created.json() as { client_id: string; client_secret: string };
-    client = { id: out.client_id, secret: out.client_secret };
-    nodes = [0, 1].map(() => serveProcess(['--data-dir', dir], { GRIDKEY_REDIS_URL: redis.url }));
-    urls = await Promise.all(nodes.map((n) => n.listening));
+    shared = await startRedisSharedNodes(redis.url);
+    ({ nodes, urls, client } = shared);
   });
   afterAll(async () => {
-    await Promise.all(nodes.map((n) => n.stop()));
+    await shared?.stop();
     await redis?.stop();
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
   const token = (url: string) =>

@@ -5,7 +5,11 @@
  *   scope or audience the client may not have); never retried.
  * - `unexpected_status`: another status that retrying cannot fix (404, 405…).
  * - `invalid_response`: a 2xx whose body is not a Bearer token response.
- * - `exhausted`: 429, 5xx or network failures outlasted the retry budget.
+ * - `exhausted`: 429, 5xx or network failures (or requests outlasting
+ *   `timeoutMs`) outlasted the retry budget.
+ * - `login_required`: the password flow has no refresh token left (it was
+ *   refused, or the store holds none) and the password is gone; make a new
+ *   client with the password to log in again.
  *
  * @example
  * ```ts
@@ -18,6 +22,7 @@ export const TOKEN_REQUEST_ERROR_CODES = [
   'unexpected_status',
   'invalid_response',
   'exhausted',
+  'login_required',
 ] as const;
 
 /**

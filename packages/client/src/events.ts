@@ -3,7 +3,9 @@
  * entry by scope and audience; they never carry a secret or a token.
  *
  * - `renewed`: a token was obtained (`background` when a valid one was being
- *   served meanwhile); `expiresInMs` is its lifetime from the request.
+ *   served meanwhile); `expiresInMs` is its lifetime from the request;
+ *   `source` is `store` when another process had renewed it already (a
+ *   shared token store) and `endpoint` otherwise.
  * - `retry_scheduled`: attempt `attempt` failed with `status` (or a network
  *   error, `status` undefined); the next one follows in `delayMs`.
  * - `failed`: a token request gave up; `code`, `status` and `error` as in
@@ -23,6 +25,7 @@ export type TokenClientEvent =
       scope: string | undefined;
       audience: string | undefined;
       background: boolean;
+      source: 'endpoint' | 'store';
       expiresInMs: number | undefined;
       attempts: number;
     }

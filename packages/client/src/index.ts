@@ -5,4 +5,13 @@ export {
   type TokenRequestErrorCode,
 } from './errors.js';
 export type { TokenClientEvent } from './events.js';
-export { type GetTokenOptions, TokenClient, type TokenClientOptions } from './token-client.js';
+export type {
+  ApiKeyOptions,
+  ClientCredentials,
+  CommonOptions,
+  LoginTokenOptions,
+  PasswordOptions,
+  TokenClientOptions,
+} from './options.js';
+export { EDRV_AUDIENCE, type ProfileName, type ProfileOptions } from './profiles.js';
+export { type GetTokenOptions, TokenClient } from './token-client.js';

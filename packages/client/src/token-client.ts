@@ -1,53 +1,16 @@
-import type { TokenClientEvent } from './events.js';
-import { type ClientSettings, checkAudience, checkOptions, normaliseScope } from './lib/options.js';
+import { apiKeySource } from './flows/api-key.js';
+import { clientCredentialsSource } from './flows/client-credentials.js';
+import { loginTokenSource } from './flows/login-token.js';
+import { passwordSource } from './flows/password.js';
+import type { TokenSource } from './flows/token-source.js';
 import { isReplayable } from './lib/replayable.js';
-import { TokenEntry } from './lib/token-entry.js';
-
-/**
- * The options of {@link TokenClient}.
- *
- * @example
- * ```ts
- * import type { TokenClientOptions } from '@gridkey/client';
- *
- * const options: TokenClientOptions = {
- *   tokenUrl: 'https://auth.example.com/oauth2/token',
- *   clientId: process.env.GRIDKEY_CLIENT_ID!,
- *   clientSecret: process.env.GRIDKEY_CLIENT_SECRET!,
- *   scope: ['meters:read'],
- *   audience: 'https://api.example.com',
- * };
- * ```
- */
-export interface TokenClientOptions {
-  /** The token endpoint, e.g. `https://auth.example.com/oauth2/token`. */
-  tokenUrl: string | URL;
-  clientId: string;
-  clientSecret: string;
-  /** RFC 6749 §2.3.1: how the client authenticates; default `client_secret_basic`. */
-  auth?: 'client_secret_basic' | 'client_secret_post';
-  /** The scopes to ask for; default: none, so the server grants the client's own. */
-  scope?: string | readonly string[];
-  /** The `audience` to ask for; default: none, so the server picks the client's first. */
-  audience?: string;
-  /** Renew when this share of the lifetime has gone, between 0 and 1; default 0.8, minus up to 0.05 of jitter. */
-  renewAt?: number;
-  /** Bounds on retrying 429, 5xx and network failures. */
-  retry?: {
-    /** Requests in all, the first one included; default 5. */
-    maxAttempts?: number;
-    /** No retry is scheduled to start later than this after the first request; default 30 000. */
-    maxElapsedMs?: number;
-    /** The backoff ceiling of the first retry, doubling after; default 200. */
-    baseDelayMs?: number;
-    /** The backoff ceiling never grows past this; default 5 000. */
-    maxDelayMs?: number;
-  };
-  /** Receives renewals, scheduled retries and failures; never a secret or a token. */
-  onEvent?: (event: TokenClientEvent) => void;
-  /** A monotonic clock in ms, for tests; default `performance.now`. */
-  now?: () => number;
-}
+import type {
+  ApiKeyOptions,
+  LoginTokenOptions,
+  PasswordOptions,
+  TokenClientOptions,
+} from './options.js';
+import { type ProfileName, type ProfileOptions, profileSource } from './profiles.js';
 
 /**
  * Options of one {@link TokenClient.getToken} call.
@@ -59,18 +22,31 @@ export interface TokenClientOptions {
  * ```
  */
 export interface GetTokenOptions {
-  /** Another scope than the client's; it has a cache entry of its own. */
+  /** Another scope than the client's; it has a cache entry of its own (client_credentials only). */
   scope?: string | readonly string[];
-  /** Another audience than the client's; it has a cache entry of its own. */
+  /** Another audience than the client's; it has a cache entry of its own (client_credentials only). */
   audience?: string;
   /** Stops this caller waiting; the request stops when no caller waits for it any more. */
   signal?: AbortSignal;
 }
 
+/** Set by a factory just before `new`, so that the public constructor stays one signature. */
+let pendingSource: TokenSource | undefined;
+
+function construct(source: TokenSource): TokenClient {
+  pendingSource = source;
+  try {
+    return new TokenClient(undefined as unknown as TokenClientOptions);
+  } finally {
+    pendingSource = undefined;
+  }
+}
+
 /**
- * Gets access tokens with the client_credentials grant (RFC 6749 §4.4),
- * caches one per (scope, audience) and renews it in the background before it
- * expires; concurrent callers share a single request.
+ * Gets access tokens, caches them and renews them in the background before
+ * they expire; concurrent callers share a single request. `new TokenClient`
+ * uses the client_credentials grant (RFC 6749 §4.4); the static factories
+ * make clients for the other flows and for each platform's preset.
  *
  * @example
  * ```ts
@@ -86,18 +62,109 @@ export interface GetTokenOptions {
  * ```
  */
 export class TokenClient {
-  readonly #settings: ClientSettings;
-  readonly #entries = new Map<string, TokenEntry>();
+  readonly #source: TokenSource;
 
   constructor(options: TokenClientOptions) {
-    this.#settings = checkOptions(options as unknown as Record<string, unknown>);
+    this.#source = pendingSource ?? clientCredentialsSource(options);
   }
 
   /**
-   * A valid access token. Served from the cache while it is valid; once
-   * `renewAt` of its lifetime has gone, a renewal starts in the background and
-   * this call still answers at once. Rejects with a `TokenRequestError`, or
-   * with the signal's reason when aborted.
+   * A client for a user: logs in once with the password grant (RFC 6749
+   * §4.3), drops the password as soon as the first token arrives, and from
+   * then on renews with the refresh token (§6), which it keeps in `store`.
+   * Processes sharing a `FileTokenStore` renew once between them, so that
+   * refresh-token rotation never looks like reuse.
+   *
+   * @example
+   * ```ts
+   * import { TokenClient } from '@gridkey/client';
+   * import { FileTokenStore } from '@gridkey/client/stores';
+   *
+   * const client = TokenClient.password({
+   *   tokenUrl: 'https://auth.example.com/v2/token',
+   *   clientId, clientSecret,
+   *   username: 'ada@example.com',
+   *   password: await askOnce(),
+   *   store: new FileTokenStore('/var/lib/my-app/tokens.json'),
+   * });
+   * const meters = await client.fetch('https://api.example.com/meters');
+   * ```
+   */
+  static password(options: PasswordOptions): TokenClient {
+    return construct(passwordSource(options));
+  }
+
+  /**
+   * A client for the login-token exchange (the Enectiva seed): a long-lived
+   * login token buys 5-minute access tokens at `url`, in JSON:API; their
+   * lifetime is read from the JWT's `exp`.
+   *
+   * @example
+   * ```ts
+   * import { TokenClient } from '@gridkey/client';
+   *
+   * const client = TokenClient.loginToken({
+   *   url: 'https://api.enectiva.cz/access_tokens',
+   *   customerUuid: '9796513c-e811-4b75-b2eb-b36b9f1a1b8c',
+   *   loginToken: process.env.ENECTIVA_LOGIN_TOKEN!,
+   * });
+   * const token = await client.getToken();
+   * ```
+   */
+  static loginToken(options: LoginTokenOptions): TokenClient {
+    return construct(loginTokenSource(options));
+  }
+
+  /**
+   * A client that sends an API key: `getToken()` is the key and `fetch()`
+   * sends it as `Bearer` (or `X-API-Key`). There is nothing to renew, so a
+   * 401 is returned as it came.
+   *
+   * @example
+   * ```ts
+   * import { TokenClient } from '@gridkey/client';
+   *
+   * const client = TokenClient.apiKey(process.env.GRIDKEY_API_KEY!);
+   * const res = await client.fetch('https://api.example.com/meters');
+   * ```
+   */
+  static apiKey(key: string, options?: ApiKeyOptions): TokenClient {
+    return construct(apiKeySource(key, options));
+  }
+
+  /**
+   * A client preset for one platform's token endpoint, as its published
+   * documentation shows it: the same code talks to gridkey serving that
+   * profile or to the platform itself.
+   *
+   * - `edrv`: `POST /oauth/token`, client_credentials, id and secret in the
+   *   form, `audience` `https://api.edrv.io` unless given.
+   * - `depotfinity`: `POST /oauth2/token`, client_credentials, Basic.
+   * - `net2grid`: `POST /v2/token`, password once then refresh tokens, id
+   *   and secret in the form.
+   * - `enectiva`: `POST /access_tokens`, the JSON:API login-token exchange.
+   *
+   * @example
+   * ```ts
+   * import { TokenClient } from '@gridkey/client';
+   *
+   * const edrv = TokenClient.forProfile('edrv', {
+   *   baseUrl: 'https://auth.edrv.io',
+   *   clientId: process.env.EDRV_CLIENT_ID!,
+   *   clientSecret: process.env.EDRV_CLIENT_SECRET!,
+   * });
+   * const res = await edrv.fetch('https://api.edrv.io/v1.1/chargestations');
+   * ```
+   */
+  static forProfile<P extends ProfileName>(name: P, options: ProfileOptions[P]): TokenClient {
+    return construct(profileSource(name, options));
+  }
+
+  /**
+   * A valid access token (or the API key). Served from the cache while it is
+   * valid; once `renewAt` of its lifetime has gone, a renewal starts in the
+   * background and this call still answers at once. Rejects with a
+   * `TokenRequestError`, or with the signal's reason when aborted.
    *
    * @example
    * ```ts
@@ -106,14 +173,14 @@ export class TokenClient {
    * ```
    */
   async getToken(options: GetTokenOptions = {}): Promise<string> {
-    return this.#entry(options).get(options.signal);
+    return this.#source.entry(options.scope, options.audience).get(options.signal);
   }
 
   /**
-   * `fetch` with `Authorization: Bearer` set. On a 401 the token is renewed
-   * once and the request sent once more, if it can be replayed: no body, or a
-   * string, `Uint8Array` or `URLSearchParams` body. Otherwise the 401 is
-   * returned as it came.
+   * `fetch` with the token set (`Authorization: Bearer`, or `X-API-Key`). On
+   * a 401 the token is renewed once and the request sent once more, if it
+   * can be replayed: no body, or a string, `Uint8Array` or `URLSearchParams`
+   * body. Otherwise (and for an API key) the 401 is returned as it came.
    *
    * @example
    * ```ts
@@ -125,38 +192,21 @@ export class TokenClient {
    * ```
    */
   async fetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
-    const entry = this.#entry({});
+    const entry = this.#source.entry(undefined, undefined);
     const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
     const send = (token: string) => {
       const headers = new Headers(
         init?.headers ?? (input instanceof Request ? input.headers : undefined),
       );
-      headers.set('authorization', `Bearer ${token}`);
+      const [name, value] = this.#source.header(token);
+      headers.set(name, value);
       return fetch(input, { ...init, headers });
     };
     const token = await entry.get(signal ?? undefined);
     const res = await send(token);
-    if (res.status !== 401 || !isReplayable(input, init)) return res;
+    if (res.status !== 401 || !this.#source.renewable || !isReplayable(input, init)) return res;
     await res.body?.cancel();
     entry.invalidate(token);
     return send(await entry.get(signal ?? undefined));
-  }
-
-  #entry(options: GetTokenOptions): TokenEntry {
-    const scope =
-      options.scope === undefined
-        ? this.#settings.scope
-        : normaliseScope(options.scope, 'getToken scope');
-    const audience =
-      options.audience === undefined
-        ? this.#settings.audience
-        : checkAudience(options.audience, 'getToken audience');
-    const key = JSON.stringify([scope ?? null, audience ?? null]);
-    let entry = this.#entries.get(key);
-    if (entry === undefined) {
-      entry = new TokenEntry(this.#settings, { scope, audience });
-      this.#entries.set(key, entry);
-    }
-    return entry;
   }
 }

@@ -1,7 +1,10 @@
+import { existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type StoreTarget, storeTargets } from '../../../test/helpers/stores.js';
 import { startTestServer, type TestServer } from '../../../test/helpers/test-server.js';
+import { authenticate, createVerifier, errorResponse } from '../../verify/src/index.js';
 
 /** A scripted answer: a status to send instead of the upstream's, or the upstream's. */
 export type Answer = { status: number; headers?: Record<string, string>; body?: string } | 'proxy';
@@ -13,6 +16,8 @@ export interface Loopback {
   url: string;
   /** Requests received so far. */
   readonly requests: number;
+  /** Every request received: its path and body (credentials included: tests only). */
+  readonly log: ReadonlyArray<{ path: string; body: string }>;
   /** Answers for the next requests, in order; once empty, every request is proxied. */
   script: Step[];
   /** The newest access_token the upstream issued through this proxy. */
@@ -47,6 +52,7 @@ function closeServer(server: Server): Promise<void> {
  */
 export async function startProxy(upstream: string): Promise<Loopback> {
   let requests = 0;
+  const log: Array<{ path: string; body: string }> = [];
   let newestToken: string | undefined;
   const waiters: Array<{ n: number; resolve: () => void }> = [];
   const proxy: Loopback = {
@@ -57,6 +63,7 @@ export async function startProxy(upstream: string): Promise<Loopback> {
     get newestToken() {
       return newestToken;
     },
+    log,
     script: [],
     received(n) {
       if (requests >= n) return Promise.resolve();
@@ -71,6 +78,7 @@ export async function startProxy(upstream: string): Promise<Loopback> {
       w.resolve();
     }
     const body = await readBody(req);
+    log.push({ path: req.url ?? '', body: body.toString('utf8') });
     let step = proxy.script.shift() ?? 'proxy';
     if (typeof step === 'object' && 'hold' in step) {
       await step.hold;
@@ -96,10 +104,19 @@ export async function startProxy(upstream: string): Promise<Loopback> {
       return;
     }
     try {
-      const token = (JSON.parse(text) as { access_token?: unknown }).access_token;
+      const json = JSON.parse(text) as {
+        access_token?: unknown;
+        data?: { attributes?: { encoded?: unknown } };
+      };
+      const token = json.access_token ?? json.data?.attributes?.encoded;
       if (typeof token === 'string') newestToken = token;
     } catch {}
-    res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'text/plain' });
+    const answer: Record<string, string> = {
+      'content-type': up.headers.get('content-type') ?? 'text/plain',
+    };
+    const retryAfter = up.headers.get('retry-after');
+    if (retryAfter !== null) answer['retry-after'] = retryAfter;
+    res.writeHead(up.status, answer);
     res.end(text);
   });
   proxy.url = await listen(server);
@@ -129,6 +146,57 @@ export async function startApi(newest: () => string | undefined): Promise<Api> {
     res.end(body);
   });
   return { url: await listen(server), seen, close: () => closeServer(server) };
+}
+
+export interface VerifiedApi {
+  url: string;
+  /** Requests answered so far, and how many of them were refused. */
+  readonly served: number;
+  readonly refused: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A loopback API in front of which @gridkey/verify checks every request
+ * against `server`, as a resource server would: 200 with the token's kind
+ * and subject, or the verifier's refusal.
+ */
+export async function startVerifiedApi(
+  server: TestServer,
+  options: { introspection?: { clientId: string; clientSecret: string } } = {},
+): Promise<VerifiedApi> {
+  const verifier = createVerifier({
+    issuer: server.url,
+    stateFeed: { pollMs: 200, maxStalenessMs: 10_000 },
+    ...options,
+  });
+  let served = 0;
+  let refused = 0;
+  const http = createServer(async (req, res) => {
+    served++;
+    try {
+      const token = await authenticate(req, verifier);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ kind: token.kind, subject: token.subject }));
+    } catch (err) {
+      refused++;
+      const { status, headers, body } = errorResponse(err);
+      res.writeHead(status, headers).end(body);
+    }
+  });
+  return {
+    url: await listen(http),
+    get served() {
+      return served;
+    },
+    get refused() {
+      return refused;
+    },
+    async close() {
+      await closeServer(http);
+      await verifier.close();
+    },
+  };
 }
 
 /** A promise and the function that settles it. */
@@ -167,4 +235,24 @@ export async function startGridkeyBehindProxy(): Promise<{
       await server.close();
     },
   };
+}
+
+/**
+ * The `file:` URL of a compiled module of this package, for child processes
+ * (Node 20 runs no TypeScript). The suite builds `dist` (tsc -b) before
+ * vitest runs; a missing or stale build fails the test rather than testing
+ * old code.
+ */
+export function builtModule(name: string): string {
+  const dist = fileURLToPath(new URL(`../dist/${name}.js`, import.meta.url));
+  const src = fileURLToPath(new URL(`../src/${name}.ts`, import.meta.url));
+  if (!existsSync(dist)) {
+    throw new Error(`${dist} is missing: build it first with \`npx tsc -b packages/client\``);
+  }
+  if (statSync(dist).mtimeMs < statSync(src).mtimeMs) {
+    throw new Error(
+      `${dist} is older than its source: rebuild with \`npx tsc -b packages/client\``,
+    );
+  }
+  return pathToFileURL(dist).href;
 }

@@ -1,7 +1,18 @@
 import { isTokenRequestError } from '../errors.js';
 import type { TokenClientEvent } from '../events.js';
-import { type ClientSettings, RENEW_JITTER } from './options.js';
-import { type IssuedToken, requestToken, type TokenTarget } from './request-token.js';
+import { type CommonSettings, RENEW_JITTER } from './options.js';
+import type { IssuedToken, TokenTarget } from './token-request.js';
+
+/**
+ * How an entry gets a new token: a request to the endpoint (with retries), or
+ * a token another process already renewed. `replacing` is the token being
+ * renewed away from, which must not come back.
+ */
+export type ObtainToken = (
+  signal: AbortSignal,
+  emit: (event: TokenClientEvent) => void,
+  replacing: string | undefined,
+) => Promise<IssuedToken>;
 
 interface CachedToken {
   value: string;
@@ -28,11 +39,14 @@ const RENEW_AGAIN_AFTER = 0.25;
  */
 export class TokenEntry {
   #token: CachedToken | undefined;
+  /** The token an API refused last: a renewal must not bring it back. */
+  #refused: string | undefined;
   #flight: Flight | undefined;
 
   constructor(
-    private readonly settings: ClientSettings,
+    private readonly settings: CommonSettings,
     private readonly target: TokenTarget,
+    private readonly obtain: ObtainToken,
   ) {}
 
   /** A valid token: the cached one (renewing it in the background when due), or a new one. */
@@ -50,6 +64,7 @@ export class TokenEntry {
   /** Forgets `value` if it is still the cached token (an API refused it). */
   invalidate(value: string): void {
     if (this.#token?.value === value) this.#token = undefined;
+    this.#refused = value;
   }
 
   #renewInBackground(): void {
@@ -72,7 +87,7 @@ export class TokenEntry {
       controller,
       abortable: 0,
       steadfast: 0,
-      promise: requestToken(this.settings, this.target, controller.signal, emit).then(
+      promise: this.obtain(controller.signal, emit, this.#token?.value ?? this.#refused).then(
         (issued) => {
           if (this.#flight === flight) this.#flight = undefined;
           this.#store(issued);
@@ -80,6 +95,7 @@ export class TokenEntry {
             type: 'renewed',
             ...this.target,
             background,
+            source: issued.attempts === 0 ? 'store' : 'endpoint',
             expiresInMs: issued.lifetimeMs,
             attempts: issued.attempts,
           });

@@ -1,7 +1,7 @@
 import { TokenRequestError } from '../errors.js';
 import type { TokenClientEvent } from '../events.js';
-import { backoffDelay, type RetryPolicy, sleep } from './backoff.js';
-import type { ClientSettings } from './options.js';
+import { backoffDelay, sleep } from './backoff.js';
+import type { CommonSettings } from './options.js';
 import { parseRetryAfter } from './retry-after.js';
 
 /** A token as the endpoint gave it, with its lifetime on the monotonic clock. */
@@ -11,6 +11,9 @@ export interface IssuedToken {
   requestedAt: number;
   /** Lifetime in ms, or undefined when the response did not say. */
   lifetimeMs: number | undefined;
+  /** A rotated refresh token (RFC 6749 §6), when the answer carried one. */
+  refreshToken: string | undefined;
+  /** Requests sent for it; 0 when it came from a shared store. */
   attempts: number;
 }
 
@@ -20,28 +23,27 @@ export interface TokenTarget {
   audience: string | undefined;
 }
 
-// RFC 6749 §2.3.1: id and secret are form-encoded before Basic encoding.
-const formEncode = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
-
-function buildRequest(settings: ClientSettings, target: TokenTarget) {
-  const form = new URLSearchParams({ grant_type: 'client_credentials' });
-  if (target.scope !== undefined) form.set('scope', target.scope);
-  if (target.audience !== undefined) form.set('audience', target.audience);
-  const headers: Record<string, string> = {
-    accept: 'application/json',
-    'content-type': 'application/x-www-form-urlencoded',
-  };
-  if (settings.auth === 'client_secret_basic') {
-    const pair = `${formEncode(settings.clientId)}:${formEncode(settings.clientSecret)}`;
-    headers.authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
-  } else {
-    form.set('client_id', settings.clientId);
-    form.set('client_secret', settings.clientSecret);
-  }
-  return { headers, body: form.toString() };
+/** One POST to a token endpoint, ready to send (and to send again). */
+export interface TokenHttpRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
 }
 
-async function readJson(res: Response): Promise<Record<string, unknown> | undefined> {
+/** How one kind of endpoint answers: its success document and its error document. */
+export interface TokenDialect {
+  /** The token of a 2xx answer, or undefined when the body is not a token response. */
+  readToken(
+    json: Record<string, unknown> | undefined,
+  ): Pick<IssuedToken, 'value' | 'lifetimeMs' | 'refreshToken'> | undefined;
+  /** The error code and description of a 4xx answer. */
+  readError(json: Record<string, unknown> | undefined): {
+    error: string | undefined;
+    description: string | undefined;
+  };
+}
+
+export async function readJson(res: Response): Promise<Record<string, unknown> | undefined> {
   try {
     const json: unknown = await res.json();
     return typeof json === 'object' && json !== null && !Array.isArray(json)
@@ -52,38 +54,6 @@ async function readJson(res: Response): Promise<Record<string, unknown> | undefi
   }
 }
 
-const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-
-/** `exp − iat` of a JWT, a lifetime that does not depend on either clock. */
-function jwtLifetimeMs(token: string): number | undefined {
-  const payload = token.split('.')[1];
-  if (payload === undefined) return undefined;
-  try {
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
-      exp?: unknown;
-      iat?: unknown;
-    };
-    if (typeof claims.exp === 'number' && typeof claims.iat === 'number') {
-      return (claims.exp - claims.iat) * 1000;
-    }
-  } catch {}
-  return undefined;
-}
-
-/** RFC 6749 §5.1: a successful response, checked before it is trusted. */
-function readTokenResponse(json: Record<string, unknown> | undefined) {
-  const value = str(json?.access_token);
-  const type = str(json?.token_type);
-  // RFC 6749 §7.1: token_type is case-insensitive; only Bearer is usable here.
-  if (value === undefined || value === '' || type?.toLowerCase() !== 'bearer') return undefined;
-  const expiresIn = json?.expires_in;
-  const lifetimeMs =
-    typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn > 0
-      ? expiresIn * 1000
-      : jwtLifetimeMs(value);
-  return { value, lifetimeMs };
-}
-
 type Retryable = {
   reason: 'rate_limited' | 'server_error' | 'network_error';
   status: number | undefined;
@@ -92,33 +62,36 @@ type Retryable = {
 };
 
 /**
- * One client_credentials token, with retries: 429 waits out `Retry-After`;
- * 5xx and network failures back off with full jitter; 400/401/403 fail at once
+ * One token request, with retries: 429 waits out `Retry-After`; 5xx and
+ * network failures back off with full jitter; 400/401/403 fail at once
  * (RFC 6749 §5.2: retrying a bad secret only feeds a lockout).
  */
-export async function requestToken(
-  settings: ClientSettings,
+export async function postTokenRequest(
+  request: TokenHttpRequest,
+  dialect: TokenDialect,
+  settings: CommonSettings,
   target: TokenTarget,
   signal: AbortSignal,
   emit: (event: TokenClientEvent) => void,
 ): Promise<IssuedToken> {
-  const policy: RetryPolicy = settings.retry;
-  const { headers, body } = buildRequest(settings, target);
+  const policy = settings.retry;
   const startedAt = settings.now();
   for (let attempt = 1; ; attempt++) {
     signal.throwIfAborted();
     const requestedAt = settings.now();
     let failure: Retryable;
     try {
-      const res = await fetch(settings.tokenUrl, {
+      const res = await fetch(request.url, {
         method: 'POST',
-        headers,
-        body,
-        signal,
+        headers: request.headers,
+        body: request.body,
+        // A hung endpoint counts as a network failure, retried like one.
+        signal: AbortSignal.any([signal, AbortSignal.timeout(settings.timeoutMs)]),
+        // A redirect would carry the credentials to wherever it points.
         redirect: 'error',
       });
       if (res.ok) {
-        const token = readTokenResponse(await readJson(res));
+        const token = dialect.readToken(await readJson(res));
         if (token === undefined) {
           throw new TokenRequestError('invalid_response', {
             status: res.status,
@@ -136,12 +109,10 @@ export async function requestToken(
           retryAfterMs,
         };
       } else {
-        const json = await readJson(res);
         const refused = res.status === 400 || res.status === 401 || res.status === 403;
         throw new TokenRequestError(refused ? 'refused' : 'unexpected_status', {
           status: res.status,
-          error: str(json?.error),
-          description: str(json?.error_description),
+          ...dialect.readError(await readJson(res)),
           attempts: attempt,
         });
       }

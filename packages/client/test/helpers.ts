@@ -4,7 +4,19 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type StoreTarget, storeTargets } from '../../../test/helpers/stores.js';
 import { startTestServer, type TestServer } from '../../../test/helpers/test-server.js';
-import { authenticate, createVerifier, errorResponse } from '../../verify/src/index.js';
+import {
+  authenticate,
+  createVerifier,
+  errorResponse,
+  type VerifierOptions,
+} from '../../verify/src/index.js';
+
+export interface LoggedRequest {
+  path: string;
+  body: string;
+  authorization: string | undefined;
+  contentType: string | undefined;
+}
 
 /** A scripted answer: a status to send instead of the upstream's, or the upstream's. */
 export type Answer = { status: number; headers?: Record<string, string>; body?: string } | 'proxy';
@@ -16,8 +28,8 @@ export interface Loopback {
   url: string;
   /** Requests received so far. */
   readonly requests: number;
-  /** Every request received: its path and body (credentials included: tests only). */
-  readonly log: ReadonlyArray<{ path: string; body: string }>;
+  /** Every request received: path, body and headers (credentials included: tests only). */
+  readonly log: ReadonlyArray<LoggedRequest>;
   /** Answers for the next requests, in order; once empty, every request is proxied. */
   script: Step[];
   /** The newest access_token the upstream issued through this proxy. */
@@ -52,7 +64,7 @@ function closeServer(server: Server): Promise<void> {
  */
 export async function startProxy(upstream: string): Promise<Loopback> {
   let requests = 0;
-  const log: Array<{ path: string; body: string }> = [];
+  const log: LoggedRequest[] = [];
   let newestToken: string | undefined;
   const waiters: Array<{ n: number; resolve: () => void }> = [];
   const proxy: Loopback = {
@@ -78,7 +90,12 @@ export async function startProxy(upstream: string): Promise<Loopback> {
       w.resolve();
     }
     const body = await readBody(req);
-    log.push({ path: req.url ?? '', body: body.toString('utf8') });
+    log.push({
+      path: req.url ?? '',
+      body: body.toString('utf8'),
+      authorization: req.headers.authorization,
+      contentType: req.headers['content-type'],
+    });
     let step = proxy.script.shift() ?? 'proxy';
     if (typeof step === 'object' && 'hold' in step) {
       await step.hold;
@@ -163,7 +180,7 @@ export interface VerifiedApi {
  */
 export async function startVerifiedApi(
   server: TestServer,
-  options: { introspection?: { clientId: string; clientSecret: string } } = {},
+  options: Omit<VerifierOptions, 'issuer'> = {},
 ): Promise<VerifiedApi> {
   const verifier = createVerifier({
     issuer: server.url,

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../../test/helpers/test-server.js';
+import { TokenClient } from '../src/index.js';
+import { sqlite, startVerifiedApi, type VerifiedApi } from './helpers.js';
+
+describe('TokenClient.apiKey against an API verifying with gridkey', () => {
+  let server: TestServer;
+  let api: VerifiedApi;
+  let key: string;
+
+  beforeAll(async () => {
+    server = await startTestServer(sqlite());
+    // RFC 7662: the resource server introspects API keys with a client of its own.
+    const rs = await server.gk.clients.create({ name: 'energy-api', resourceServer: true });
+    api = await startVerifiedApi(server, {
+      introspection: { clientId: rs.client.clientId, clientSecret: rs.secret },
+    });
+    ({ key } = await server.gk.apiKeys.create({ name: 'partner', scopes: ['meters:read'] }));
+  });
+  afterAll(async () => {
+    await api.close();
+    await server.close();
+  });
+
+  it('sends the key as Bearer, and getToken is the key', async () => {
+    const client = TokenClient.apiKey(key);
+    expect(await client.getToken()).toBe(key);
+    const res = await client.fetch(`${api.url}/meters`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ kind: 'api_key' });
+  });
+
+  it('sends it as X-API-Key when asked to', async () => {
+    const res = await TokenClient.apiKey(key, { header: 'x-api-key' }).fetch(`${api.url}/meters`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ kind: 'api_key' });
+  });
+
+  it('returns a 401 as it came: there is nothing to renew', async () => {
+    const client = TokenClient.apiKey(`${key.slice(0, -4)}AAAA`);
+    const before = api.served;
+    const res = await client.fetch(`${api.url}/meters`);
+    expect(res.status).toBe(401);
+    expect(api.served - before).toBe(1);
+  });
+
+  it('refuses a key that is no token, without echoing it', () => {
+    expect(() => TokenClient.apiKey('')).toThrow(TypeError);
+    let message = '';
+    try {
+      TokenClient.apiKey('gk_secret with space');
+    } catch (err) {
+      message = String(err);
+    }
+    expect(message).toMatch(/apiKey must be/);
+    expect(message).not.toContain('gk_secret');
+    expect(() => TokenClient.apiKey(key, { header: 'cookie' as never })).toThrow(/header/);
+  });
+});

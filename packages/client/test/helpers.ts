@@ -273,3 +273,16 @@ export function builtModule(name: string): string {
   }
   return pathToFileURL(dist).href;
 }
+
+/** Resolves once `condition()` holds; rejects after `boundMs`, so a broken feature fails rather than hangs. */
+export async function until(
+  condition: () => boolean,
+  what: string,
+  boundMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + boundMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

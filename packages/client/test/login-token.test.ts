@@ -7,6 +7,7 @@ import {
   sqlite,
   startProxy,
   startVerifiedApi,
+  until,
   type VerifiedApi,
 } from './helpers.js';
 
@@ -79,7 +80,7 @@ describe('TokenClient.loginToken against gridkey (the Enectiva exchange)', () =>
     expect(renewed?.type === 'renewed' && renewed.expiresInMs).toBe(300_000);
     now += 300_000 * 0.81;
     expect(await client.getToken()).toBe(first); // no caller waits
-    while (events.length < 2) await new Promise((r) => setTimeout(r, 5));
+    await until(() => events.length >= 2, 'the background renewal');
     expect(events[1]).toMatchObject({ type: 'renewed', background: true, source: 'endpoint' });
     expect(await client.getToken()).not.toBe(first);
   });

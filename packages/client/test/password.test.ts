@@ -6,10 +6,12 @@ import { startTestServer, type TestServer } from '../../../test/helpers/test-ser
 import { TokenClient, type TokenClientEvent, TokenRequestError } from '../src/index.js';
 import { FileTokenStore, MemoryTokenStore } from '../src/stores/index.js';
 import {
+  gate,
   type Loopback,
   sqlite,
   startProxy,
   startVerifiedApi,
+  until,
   type VerifiedApi,
 } from './helpers.js';
 
@@ -71,11 +73,8 @@ describe('TokenClient.password against gridkey', () => {
   }
 
   /** Waits for the next `renewed` event after `count` of them. */
-  const renewedAfter = async (events: TokenClientEvent[], count: number) => {
-    while (events.filter((e) => e.type === 'renewed').length <= count) {
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  };
+  const renewedAfter = (events: TokenClientEvent[], count: number) =>
+    until(() => events.filter((e) => e.type === 'renewed').length > count, `renewal ${count + 1}`);
 
   it('logs in once, then renews with rotating refresh tokens only, and never stores the password', async () => {
     const store = new FileTokenStore(join(dir, 'tokens.json'));
@@ -159,6 +158,37 @@ describe('TokenClient.password against gridkey', () => {
     expect(renewed).not.toBe(first);
     expect(proxy.log.slice(from).map((r) => grantOf(r.body))).toEqual(['refresh_token']);
     expect((await later.client.fetch(`${api.url}/meters`)).status).toBe(200);
+  });
+
+  it('sees a refresh through when its caller aborts, so that the rotated token is not lost', async () => {
+    const store = new MemoryTokenStore();
+    const { client, events, advance } = passwordClient({
+      store,
+      password: PASSWORD,
+      storeKey: 'a',
+    });
+    await client.getToken();
+    const spent = (await store.load('a'))?.data.refreshToken;
+    advance(3600 * 1000); // expired: the next call waits for the refresh
+    const held = gate();
+    proxy.script = [{ hold: held.promise, answer: 'proxy' }];
+    const from = proxy.log.length;
+    const controller = new AbortController();
+    const waiting = client.getToken({ signal: controller.signal });
+    await proxy.received(from + 1);
+    controller.abort(new Error('caller gave up'));
+    await expect(waiting).rejects.toThrow('caller gave up');
+    held.open();
+    // The refresh completes in the background and its tokens are kept.
+    await until(
+      () => events.filter((e) => e.type === 'renewed').length === 2,
+      'the abandoned refresh to complete',
+    );
+    const stored = (await store.load('a'))?.data;
+    expect(stored?.refreshToken).not.toBe(spent);
+    expect(stored?.lease).toBeUndefined();
+    expect(await client.getToken()).toBe(stored?.accessToken);
+    expect(proxy.log.length - from).toBe(1);
   });
 
   it('fails with invalid_grant once the family is revoked, then login_required: the password is gone', async () => {

@@ -124,9 +124,14 @@ export class RefreshCoordinator {
           }
         : { grant_type: 'refresh_token', refresh_token: refreshToken };
     const request = oauthFormRequest(tokenUrl, client, params);
+    // A refresh is seen through even when every caller has gone: abandoned
+    // after the server rotated the token, it would lose the new refresh
+    // token, and the next presentation of the old one is reuse (RFC 9700
+    // §4.14.2) that revokes the family. It is bounded by the retry policy.
+    const requestSignal = refreshToken === undefined ? signal : new AbortController().signal;
     let issued: IssuedToken;
     try {
-      issued = await postTokenRequest(request, oauthDialect, settings, target, signal, emit);
+      issued = await postTokenRequest(request, oauthDialect, settings, target, requestSignal, emit);
     } catch (err) {
       const refused = isTokenRequestError(err) && err.code === 'refused';
       // RFC 6749 §5.2: invalid_grant means the grant itself is dead (a bad

@@ -50,7 +50,16 @@ export interface ProfileOptions {
  */
 export type ProfileName = keyof ProfileOptions;
 
-/** The eDRV seed's audience: its API, which is what its token endpoint expects. */
+/**
+ * The eDRV seed's audience: its API, which is what its token endpoint
+ * expects; the `edrv` preset asks for it unless given another.
+ *
+ * @example
+ * ```ts
+ * import { EDRV_AUDIENCE, TokenClient } from '@gridkey/client';
+ * const client = TokenClient.forProfile('edrv', { baseUrl, clientId, clientSecret, audience: EDRV_AUDIENCE });
+ * ```
+ */
 export const EDRV_AUDIENCE = 'https://api.edrv.io';
 
 /** `baseUrl` and a path, keeping any path prefix the base has (`https://host/ce-api` + `/v2/token`). */

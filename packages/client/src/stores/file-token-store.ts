@@ -80,12 +80,34 @@ export class FileTokenStore implements TokenStore {
     this.#staleLockMs = positive('staleLockMs', options.staleLockMs, DEFAULT_STALE_LOCK_MS);
   }
 
+  /**
+   * The record under `key`, read without the lock: the file is only ever
+   * replaced whole (rename), so a reader sees the old file or the new one.
+   *
+   * @example
+   * ```ts
+   * const record = await new FileTokenStore('/var/lib/my-app/tokens.json').load('fleet');
+   * console.log(record?.version);
+   * ```
+   */
   async load(key: string): Promise<StoredRecord | undefined> {
     checkKey(key);
     const records = await this.#read();
     return Object.hasOwn(records, key) ? records[key] : undefined;
   }
 
+  /**
+   * Writes `data` as version `expected + 1` if the record is still at
+   * `expected`, under the lock, by a synced temp file (0600) renamed over
+   * the store file.
+   *
+   * @example
+   * ```ts
+   * const store = new FileTokenStore('/var/lib/my-app/tokens.json');
+   * const current = await store.load('fleet');
+   * const wrote = await store.compareAndSwap('fleet', current?.version ?? 0, { refreshToken: next });
+   * ```
+   */
   async compareAndSwap(key: string, expected: number, data: StoredTokens): Promise<boolean> {
     checkKey(key);
     if (!Number.isSafeInteger(expected) || expected < 0) {

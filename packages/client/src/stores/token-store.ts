@@ -95,11 +95,29 @@ export interface TokenStore {
 export class MemoryTokenStore implements TokenStore {
   readonly #records = new Map<string, StoredRecord>();
 
+  /**
+   * A copy of the record under `key`.
+   *
+   * @example
+   * ```ts
+   * const record = await new MemoryTokenStore().load('k'); // undefined
+   * ```
+   */
   async load(key: string): Promise<StoredRecord | undefined> {
     const record = this.#records.get(key);
     return record === undefined ? undefined : structuredClone(record);
   }
 
+  /**
+   * Writes a copy of `data` as version `expected + 1` if the record is still at `expected`.
+   *
+   * @example
+   * ```ts
+   * const store = new MemoryTokenStore();
+   * await store.compareAndSwap('k', 0, { refreshToken: 'r1' }); // true
+   * await store.compareAndSwap('k', 0, { refreshToken: 'r2' }); // false: now at version 1
+   * ```
+   */
   async compareAndSwap(key: string, expected: number, data: StoredTokens): Promise<boolean> {
     const version = this.#records.get(key)?.version ?? 0;
     if (version !== expected) return false;

@@ -68,6 +68,12 @@ export class TokenRequestError extends Error {
   readonly description: string | undefined;
   /** How many requests were sent before giving up. */
   readonly attempts: number;
+  /**
+   * `exhausted` by a 429 or 503 whose `Retry-After` outlasted the retry
+   * budget: the wait it asked for, in ms. The client sends no request for
+   * that long.
+   */
+  readonly retryAfterMs: number | undefined;
 
   constructor(
     code: TokenRequestErrorCode,
@@ -76,6 +82,7 @@ export class TokenRequestError extends Error {
       error?: string | undefined;
       description?: string | undefined;
       attempts: number;
+      retryAfterMs?: number | undefined;
       cause?: unknown;
     },
   ) {
@@ -89,6 +96,7 @@ export class TokenRequestError extends Error {
     this.error = details.error;
     this.description = details.description;
     this.attempts = details.attempts;
+    this.retryAfterMs = details.retryAfterMs;
   }
 }
 

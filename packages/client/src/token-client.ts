@@ -4,6 +4,7 @@ import { loginTokenSource } from './flows/login-token.js';
 import { passwordSource } from './flows/password.js';
 import type { TokenSource } from './flows/token-source.js';
 import { isReplayable } from './lib/replayable.js';
+import { fetchWithinOrigin } from './lib/same-origin-redirects.js';
 import type {
   ApiKeyOptions,
   LoginTokenOptions,
@@ -177,6 +178,26 @@ export class TokenClient {
   }
 
   /**
+   * Stops renewing and waits for the requests in flight (a background
+   * renewal, a refresh) to settle. Call it before the process exits: a
+   * process that ends during a refresh loses the refresh token the server
+   * has just rotated to. Afterwards a still-valid cached token is served;
+   * anything else is refused.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', async () => {
+   *   await server.close();
+   *   await client.close();
+   *   process.exit(0);
+   * });
+   * ```
+   */
+  close(): Promise<void> {
+    return this.#source.close();
+  }
+
+  /**
    * `fetch` with the token set (`Authorization: Bearer`, or `X-API-Key`). On
    * a 401 the token is renewed once and the request sent once more, if it
    * can be replayed: no body, or a string, `Uint8Array` or `URLSearchParams`
@@ -200,7 +221,10 @@ export class TokenClient {
       );
       const [name, value] = this.#source.header(token);
       headers.set(name, value);
-      return fetch(input, { ...init, headers });
+      // Fetch itself keeps Authorization from leaving the origin on a redirect.
+      return name === 'authorization'
+        ? fetch(input, { ...init, headers })
+        : fetchWithinOrigin(input, { ...init, headers });
     };
     const token = await entry.get(signal ?? undefined);
     const res = await send(token);

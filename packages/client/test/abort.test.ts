@@ -74,6 +74,23 @@ describe('aborting getToken()', () => {
     expect(proxy.requests - requests).toBe(1);
   });
 
+  it('starts afresh for a caller arriving after every caller of a request left', async () => {
+    const requests = proxy.requests;
+    const held = gate();
+    proxy.script = [{ hold: held.promise, answer: { status: 503 } }];
+    const tokens = tokenClient();
+    const controller = new AbortController();
+    const leaving = tokens.getToken({ signal: controller.signal });
+    await proxy.received(requests + 1);
+    controller.abort();
+    await expect(leaving).rejects.toMatchObject({ name: 'AbortError' });
+    // The abandoned request has not settled yet; a newcomer is not handed its abort.
+    const newcomer = tokens.getToken();
+    held.open();
+    expect(await newcomer).toMatch(/^ey/);
+    expect(proxy.requests - requests).toBe(2);
+  });
+
   it('lets the shared request go on for callers that did not abort', async () => {
     const requests = proxy.requests;
     const held = gate();

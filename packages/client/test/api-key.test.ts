@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/helpers/test-server.js';
 import { TokenClient } from '../src/index.js';
@@ -55,5 +57,42 @@ describe('TokenClient.apiKey against an API verifying with gridkey', () => {
     expect(message).toMatch(/apiKey must be/);
     expect(message).not.toContain('gk_secret');
     expect(() => TokenClient.apiKey(key, { header: 'cookie' as never })).toThrow(/header/);
+  });
+});
+
+describe('TokenClient.apiKey and redirects', () => {
+  const servers: Server[] = [];
+  afterAll(async () => {
+    for (const s of servers) {
+      s.closeAllConnections();
+      await new Promise((r) => s.close(r));
+    }
+  });
+  const serve = async (host: string, handler: Parameters<typeof createServer>[1]) => {
+    const server = createServer(handler);
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, host, r));
+    return `http://${host}:${(server.address() as AddressInfo).port}`;
+  };
+
+  it('keeps an X-API-Key on its origin: a redirect elsewhere is returned, one at home followed', async () => {
+    const reachedElsewhere: Array<string | undefined> = [];
+    const elsewhere = await serve('127.0.0.2', (req, res) => {
+      reachedElsewhere.push(req.headers['x-api-key'] as string | undefined);
+      res.end('stolen');
+    });
+    const home = await serve('127.0.0.1', (req, res) => {
+      if (req.url === '/away') res.writeHead(302, { location: `${elsewhere}/capture` }).end();
+      else if (req.url === '/moved') res.writeHead(307, { location: '/meters' }).end();
+      else res.end(req.headers['x-api-key'] === 'gk_test_key' ? 'key seen' : 'no key');
+    });
+    const client = TokenClient.apiKey('gk_test_key', { header: 'x-api-key' });
+    const away = await client.fetch(`${home}/away`);
+    expect(away.status).toBe(302);
+    expect(away.headers.get('location')).toBe(`${elsewhere}/capture`);
+    expect(reachedElsewhere).toEqual([]);
+    const moved = await client.fetch(`${home}/moved`, { method: 'POST', body: 'reading' });
+    expect(moved.status).toBe(200);
+    expect(await moved.text()).toBe('key seen');
   });
 });

@@ -1,6 +1,17 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -251,10 +262,24 @@ describe('FileTokenStore', () => {
       expect(await readdir(dir)).toEqual([]);
     });
 
-    it('fails naming the path when the file cannot be read', async () => {
+    it('refuses a path that is no regular file', async () => {
       await mkdir(file);
       const store = new FileTokenStore(file);
-      await expect(store.load('a')).rejects.toThrow(`cannot read ${file}`);
+      await expect(store.load('a')).rejects.toThrow(`${file} is not a regular file`);
+    });
+
+    it('refuses a symlink planted at the path, and a file others can read', async () => {
+      const elsewhere = join(dir, 'elsewhere.json');
+      await writeFile(elsewhere, JSON.stringify({ version: 1, records: {} }), { mode: 0o600 });
+      await symlink(elsewhere, file);
+      const store = new FileTokenStore(file);
+      await expect(store.load('a')).rejects.toThrow(`cannot read ${file} (ELOOP)`);
+      await expect(store.compareAndSwap('a', 0, {})).rejects.toThrow('ELOOP');
+      await rm(file);
+      await writeFile(file, JSON.stringify({ version: 1, records: {} }), { mode: 0o644 });
+      await chmod(file, 0o644);
+      await expect(store.load('a')).rejects.toThrow(/open to other users \(mode 644\)/);
+      await expect(store.compareAndSwap('a', 0, {})).rejects.toThrow(/must be 0600/);
     });
   });
 

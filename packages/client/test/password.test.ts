@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/helpers/test-server.js';
 import { TokenClient, type TokenClientEvent, TokenRequestError } from '../src/index.js';
-import { FileTokenStore, MemoryTokenStore } from '../src/stores/index.js';
+import { FileTokenStore, MemoryTokenStore, type StoredTokens } from '../src/stores/index.js';
 import {
   gate,
   type Loopback,
@@ -191,6 +191,44 @@ describe('TokenClient.password against gridkey', () => {
     expect(proxy.log.length - from).toBe(1);
   });
 
+  it('keeps a rotated refresh token the store failed to take, and stores it before the next refresh', async () => {
+    /** A store whose disk fills up for the next `failures` writes of new tokens. */
+    class FillingStore extends MemoryTokenStore {
+      failures = 0;
+      override async compareAndSwap(key: string, expected: number, data: StoredTokens) {
+        if (this.failures > 0 && data.lease === undefined && data.accessToken !== undefined) {
+          this.failures--;
+          throw new Error('ENOSPC: no space left on device');
+        }
+        return super.compareAndSwap(key, expected, data);
+      }
+    }
+    const store = new FillingStore();
+    const { client, events, advance } = passwordClient({
+      store,
+      password: PASSWORD,
+      storeKey: 'f',
+    });
+    const first = await client.getToken();
+    const from = proxy.log.length;
+    store.failures = 1;
+    advance(3600 * 1000); // expired: this refresh's tokens cannot be stored
+    const second = await client.getToken();
+    expect(second).not.toBe(first);
+    expect((await store.load('f'))?.data.accessToken).toBe(first);
+    advance(3600 * 1000); // the next renewal stores them first, then refreshes with them
+    const third = await client.getToken();
+    expect(third).not.toBe(second);
+    const presented = proxy.log
+      .slice(from)
+      .map((r) => new URLSearchParams(r.body).get('refresh_token'));
+    expect(presented).toHaveLength(2);
+    expect(new Set(presented).size).toBe(2); // the spent one was never presented again
+    expect((await store.load('f'))?.data.accessToken).toBe(third);
+    expect(events.filter((e) => e.type === 'failed')).toEqual([]);
+    expect((await client.fetch(`${api.url}/meters`)).status).toBe(200);
+  });
+
   it('fails with invalid_grant once the family is revoked, then login_required: the password is gone', async () => {
     const { client, events, advance } = passwordClient({ password: PASSWORD });
     await client.getToken();
@@ -200,6 +238,9 @@ describe('TokenClient.password against gridkey', () => {
     const err = await client.getToken().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TokenRequestError);
     expect(err).toMatchObject({ code: 'refused', error: 'invalid_grant', attempts: 1 });
+    // Held for 10 s, then the client says why it cannot go on.
+    await expect(client.getToken()).rejects.toBe(err);
+    advance(10_001);
     const again = await client.getToken().catch((e: unknown) => e);
     expect(again).toMatchObject({ code: 'login_required', attempts: 0 });
     // One refresh, then nothing: the password is never sent again.
@@ -209,11 +250,12 @@ describe('TokenClient.password against gridkey', () => {
   });
 
   it('fails fast on a wrong password with one request, and does not try it again', async () => {
-    const { client } = passwordClient({ password: 'not the password' });
+    const { client, advance } = passwordClient({ password: 'not the password' });
     const from = proxy.log.length;
     const err = await client.getToken().catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'refused', error: 'invalid_grant', status: 400 });
     expect(String(err)).not.toContain('not the password');
+    advance(10_001);
     await expect(client.getToken()).rejects.toMatchObject({ code: 'login_required' });
     expect(proxy.log.length - from).toBe(1);
   });

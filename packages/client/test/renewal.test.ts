@@ -137,4 +137,29 @@ describe('renewal on an injected monotonic clock', () => {
     expect(proxy.requests - before).toBe(2);
     expect(renewals).toEqual([false, true]);
   });
+
+  it('close() waits for a renewal in flight, then starts none', async () => {
+    const { tokens, events, advance } = setup();
+    const first = await tokens.getToken();
+    const held = gate();
+    proxy.script = [{ hold: held.promise, answer: 'proxy' }];
+    const requests = proxy.requests;
+    advance(LIFETIME_MS * 0.81);
+    expect(await tokens.getToken()).toBe(first); // starts the background renewal
+    await proxy.received(requests + 1);
+    let closed = false;
+    const closing = tokens.close().then(() => {
+      closed = true;
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(closed).toBe(false);
+    held.open();
+    await closing;
+    expect(events.at(-1)).toMatchObject({ type: 'renewed', background: true });
+    const renewed = await tokens.getToken(); // still served from the cache
+    expect(renewed).not.toBe(first);
+    advance(LIFETIME_MS); // expired: a closed client asks for no other
+    await expect(tokens.getToken()).rejects.toThrow('the TokenClient is closed');
+    expect(proxy.requests - requests).toBe(1);
+  });
 });

@@ -58,17 +58,46 @@ describe('retries against gridkey behind a scripted proxy', () => {
     expect(retry?.type === 'retry_scheduled' && retry.delayMs <= 1000).toBe(true);
   });
 
-  it('fails at once when Retry-After outlasts the time budget', async () => {
+  it('fails at once when Retry-After outlasts the time budget, and sends nothing until then', async () => {
     const before = proxy.requests;
     const events: TokenClientEvent[] = [];
     proxy.script = [{ status: 429, headers: { 'retry-after': '3600' } }];
-    await expect(tokenClient(events, { maxElapsedMs: 10_000 }).getToken()).rejects.toMatchObject({
+    let now = 0;
+    const tokens = new TokenClient({
+      tokenUrl: `${proxy.url}/oauth2/token`,
+      clientId: client.id,
+      clientSecret: client.secret,
+      retry: { maxElapsedMs: 10_000 },
+      onEvent: (e) => events.push(e),
+      now: () => now,
+    });
+    const err = await tokens.getToken().catch((e: unknown) => e);
+    expect(err).toMatchObject({
       code: 'exhausted',
       status: 429,
       attempts: 1,
+      retryAfterMs: 3_600_000,
     });
     expect(proxy.requests - before).toBe(1);
     expect(events.map((e) => e.type)).toEqual(['failed']);
+    // The server asked for an hour: calls within it fail unsent.
+    now += 3_599_000;
+    await expect(tokens.getToken()).rejects.toBe(err);
+    expect(proxy.requests - before).toBe(1);
+    now += 1_000;
+    expect(await tokens.getToken()).toMatch(/^ey/);
+    expect(proxy.requests - before).toBe(2);
+  });
+
+  it('does not follow a redirect of the token endpoint, nor retry it', async () => {
+    const before = proxy.requests;
+    proxy.script = [{ status: 302, headers: { location: 'http://127.0.0.2:9/steal' } }];
+    await expect(tokenClient([]).getToken()).rejects.toMatchObject({
+      code: 'unexpected_status',
+      status: 302,
+      attempts: 1,
+    });
+    expect(proxy.requests - before).toBe(1);
   });
 
   it('backs off through two 503s, then gets the token', async () => {

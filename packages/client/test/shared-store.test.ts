@@ -35,6 +35,8 @@ while (!stop) {
   try { tokens.add(await client.getToken()); } catch (err) { errors++; console.log(JSON.stringify({ error: String(err) })); }
   await new Promise((r) => setTimeout(r, 10));
 }
+// A refresh in flight at exit would lose the rotated token: let it land.
+await client.close();
 console.log(JSON.stringify({ done: { tokens: tokens.size, errors } }));
 process.exit(0);
 `;

@@ -79,12 +79,14 @@ describe('getToken against gridkey', () => {
     const before = proxy.requests;
     const events: TokenClientEvent[] = [];
     const secret = `${reader.secret}-wrong`;
+    let now = 0;
     const client = new TokenClient({
       tokenUrl: `${proxy.url}/oauth2/token`,
       clientId: reader.id,
       clientSecret: secret,
       retry: { baseDelayMs: 1 },
       onEvent: (e) => events.push(e),
+      now: () => now,
     });
     const err = await client.getToken().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TokenRequestError);
@@ -109,7 +111,12 @@ describe('getToken against gridkey', () => {
         error: 'invalid_client',
       },
     ]);
-    // A failure is not cached: the next call asks again.
+    // The refusal is held for 10 s: calls meanwhile fail with it, unsent,
+    // so that a bad secret asked for on every call is no storm either.
+    await expect(client.getToken()).rejects.toBe(err);
+    expect(proxy.requests - before).toBe(1);
+    // Then it is not cached: the next call asks again.
+    now += 10_001;
     await expect(client.getToken()).rejects.toMatchObject({ code: 'refused' });
     expect(proxy.requests - before).toBe(2);
   });

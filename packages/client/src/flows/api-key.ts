@@ -25,6 +25,7 @@ export function apiKeySource(key: unknown, options: unknown): TokenSource {
   };
   return {
     renewable: false,
+    close: () => Promise.resolve(),
     header: (token) =>
       header === 'authorization' ? ['authorization', `Bearer ${token}`] : ['x-api-key', token],
     entry(scope, audience) {

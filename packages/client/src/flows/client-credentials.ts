@@ -32,6 +32,9 @@ export function clientCredentialsSource(options: unknown): TokenSource {
   return {
     renewable: true,
     header: bearer,
+    async close() {
+      await Promise.all([...entries.values()].map((entry) => entry.close()));
+    },
     entry(scope, audience) {
       return entryFor({
         scope: scope === undefined ? settings.scope : normaliseScope(scope, 'getToken scope'),

@@ -10,8 +10,15 @@ import type { Emit } from './token-source.js';
 /** How often a process waiting for another's renewal looks at the store again. */
 const LEASE_POLL_MS = 50;
 
-/** A lease outlives the longest renewal it covers by this much. */
-const LEASE_MARGIN_MS = 5_000;
+/**
+ * A lease outlives the longest renewal it covers by this much: the lease's
+ * end is set before the store's lock is taken, and a file store may wait
+ * for its lock up to 15 s.
+ */
+const LEASE_MARGIN_MS = 20_000;
+
+/** After a lost compare-and-swap, wait up to this long before reading again. */
+const CONTENTION_PAUSE_MS = 20;
 
 /** A write that must land (it holds the newest refresh token) is tried this often. */
 const FORCED_WRITE_TRIES = 20;
@@ -44,6 +51,14 @@ export class RefreshCoordinator {
   #password: string | undefined;
   readonly #owner = randomUUID();
   readonly #leaseMs: number;
+  /** One obtain at a time in this process: two would share one lease owner. */
+  #turn: Promise<unknown> = Promise.resolve();
+  /**
+   * Tokens a refresh obtained that the store has not taken yet (its write
+   * failed). Until they land, the stored refresh token is spent and must
+   * not be presented: doing so is reuse.
+   */
+  #unstored: StoredTokens | undefined;
 
   constructor(
     private readonly o: RefreshCoordinatorOptions,
@@ -55,12 +70,22 @@ export class RefreshCoordinator {
   }
 
   /** A token newer than `replacing`: another process's, or one renewed now under a lease. */
-  async obtain(
+  obtain(signal: AbortSignal, emit: Emit, replacing: string | undefined): Promise<IssuedToken> {
+    const run = this.#turn.then(() => this.#obtain(signal, emit, replacing));
+    this.#turn = run.catch(() => {});
+    return run;
+  }
+
+  async #obtain(
     signal: AbortSignal,
     emit: Emit,
     replacing: string | undefined,
   ): Promise<IssuedToken> {
     const { store, key } = this.o;
+    if (this.#unstored !== undefined) {
+      await this.#write(0, this.#unstored, true);
+      this.#unstored = undefined;
+    }
     for (;;) {
       signal.throwIfAborted();
       const record = (await store.load(key)) ?? { version: 0, data: {} };
@@ -80,7 +105,10 @@ export class RefreshCoordinator {
         throw new TokenRequestError('login_required', { attempts: 0 });
       }
       const leased = { ...data, lease: { owner: this.#owner, until: wallNow + this.#leaseMs } };
-      if (!(await store.compareAndSwap(key, record.version, leased))) continue;
+      if (!(await store.compareAndSwap(key, record.version, leased))) {
+        await sleep(CONTENTION_PAUSE_MS * Math.random(), signal);
+        continue;
+      }
       const issued = await this.#renew(record.version + 1, leased, signal, emit);
       if (issued !== 'log_in_again') return issued;
     }
@@ -149,16 +177,19 @@ export class RefreshCoordinator {
     }
     this.#password = undefined;
     const nextRefresh = issued.refreshToken ?? refreshToken;
-    await this.#write(
-      version,
-      {
-        ...(nextRefresh === undefined ? {} : { refreshToken: nextRefresh }),
-        accessToken: issued.value,
-        issuedAt: Date.now() - (settings.now() - issued.requestedAt),
-        ...(issued.lifetimeMs === undefined ? {} : { lifetimeMs: issued.lifetimeMs }),
-      },
-      true,
-    );
+    const next: StoredTokens = {
+      ...(nextRefresh === undefined ? {} : { refreshToken: nextRefresh }),
+      accessToken: issued.value,
+      issuedAt: Date.now() - (settings.now() - issued.requestedAt),
+      ...(issued.lifetimeMs === undefined ? {} : { lifetimeMs: issued.lifetimeMs }),
+    };
+    try {
+      await this.#write(version, next, true);
+    } catch {
+      // The token is good: serve it, and store it before anything else is
+      // tried (our lease in the record keeps other processes off meanwhile).
+      this.#unstored = next;
+    }
     return issued;
   }
 

@@ -11,6 +11,8 @@ export interface TokenSource {
   readonly renewable: boolean;
   /** The request header that carries `token`. */
   header(token: string): [name: string, value: string];
+  /** Starts no request from now on; resolves once those in flight have settled. */
+  close(): Promise<void>;
 }
 
 /** One cached token: `get` it, or forget it after an API refused it. */
@@ -36,6 +38,7 @@ export function singleEntrySource(
   return {
     renewable: true,
     header: bearer,
+    close: () => entry.close(),
     entry(scope, audience) {
       if (scope !== undefined || audience !== undefined) {
         throw new TypeError(`getToken scope and audience are fixed for the ${flow} flow`);

@@ -30,8 +30,20 @@ interface Flight {
   steadfast: number;
 }
 
+const noop = () => {};
+
 /** After a failed background renewal, wait this share of the remaining lifetime before the next. */
 const RENEW_AGAIN_AFTER = 0.25;
+
+/**
+ * After a refusal (400/401/403), calls fail with it for this long without a
+ * request: a bad secret asked for on every call is a storm of its own.
+ */
+const REFUSAL_HOLD_MS = 10_000;
+
+/** A token is not handed out in its last moments, which a request in flight would outlive. */
+const EXPIRY_MARGIN_MS = 2_000;
+const EXPIRY_MARGIN_SHARE = 0.05;
 
 /**
  * One cache entry: the token for one (scope, audience), and at most one
@@ -42,6 +54,9 @@ export class TokenEntry {
   /** The token an API refused last: a renewal must not bring it back. */
   #refused: string | undefined;
   #flight: Flight | undefined;
+  #closed = false;
+  /** Until `until` (on `now()`), new requests are not sent and callers get `error`. */
+  #hold: { until: number; error: unknown } | undefined;
 
   constructor(
     private readonly settings: CommonSettings,
@@ -54,11 +69,21 @@ export class TokenEntry {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const now = this.settings.now();
     const token = this.#token;
+    const held = this.#hold !== undefined && now < this.#hold.until;
     if (token !== undefined && now < token.expiresAt) {
-      if (now >= token.renewAt && this.#flight === undefined) this.#renewInBackground();
+      const due = now >= token.renewAt && this.#flight === undefined;
+      if (due && !held && !this.#closed) this.#renewInBackground();
       return Promise.resolve(token.value);
     }
+    if (this.#closed) return Promise.reject(new Error('the TokenClient is closed'));
+    if (this.#flight === undefined && held) return Promise.reject(this.#hold?.error);
     return this.#join(this.#flight ?? this.#start(false), signal);
+  }
+
+  /** Starts no request from now on; resolves once the one in flight has settled. */
+  close(): Promise<void> {
+    this.#closed = true;
+    return this.#flight === undefined ? Promise.resolve() : this.#flight.promise.then(noop, noop);
   }
 
   /** Forgets `value` if it is still the cached token (an API refused it). */
@@ -103,11 +128,16 @@ export class TokenEntry {
         },
         (err: unknown) => {
           if (this.#flight === flight) this.#flight = undefined;
+          this.#holdAfter(err);
           emit({
             type: 'failed',
             ...this.target,
             background,
-            code: isTokenRequestError(err) ? err.code : 'aborted',
+            code: isTokenRequestError(err)
+              ? err.code
+              : controller.signal.aborted
+                ? 'aborted'
+                : 'error',
             status: isTokenRequestError(err) ? err.status : undefined,
             error: isTokenRequestError(err) ? err.error : undefined,
           });
@@ -121,6 +151,20 @@ export class TokenEntry {
     return flight;
   }
 
+  /** A refusal, or a `Retry-After` longer than the retry budget, holds further requests off. */
+  #holdAfter(err: unknown): void {
+    if (!isTokenRequestError(err)) return;
+    const holdMs =
+      err.code === 'refused'
+        ? REFUSAL_HOLD_MS
+        : err.code === 'exhausted'
+          ? err.retryAfterMs
+          : undefined;
+    if (holdMs !== undefined && holdMs > 0) {
+      this.#hold = { until: this.settings.now() + holdMs, error: err };
+    }
+  }
+
   #store(issued: IssuedToken): void {
     if (issued.lifetimeMs === undefined) {
       this.#token = undefined;
@@ -128,9 +172,11 @@ export class TokenEntry {
     }
     // Jitter only ever brings renewal forward, so a token is never renewed late.
     const share = Math.max(0, this.settings.renewAt - Math.random() * RENEW_JITTER);
+    this.#hold = undefined;
+    const margin = Math.min(EXPIRY_MARGIN_MS, issued.lifetimeMs * EXPIRY_MARGIN_SHARE);
     this.#token = {
       value: issued.value,
-      expiresAt: issued.requestedAt + issued.lifetimeMs,
+      expiresAt: issued.requestedAt + issued.lifetimeMs - margin,
       renewAt: issued.requestedAt + issued.lifetimeMs * share,
     };
   }
@@ -145,8 +191,11 @@ export class TokenEntry {
       const onAbort = () => {
         reject(signal.reason);
         flight.abortable--;
-        if (flight.abortable === 0 && flight.steadfast === 0)
+        if (flight.abortable === 0 && flight.steadfast === 0) {
+          // Abandoned: callers arriving from now on start a request of their own.
+          if (this.#flight === flight) this.#flight = undefined;
           flight.controller.abort(signal.reason);
+        }
       };
       signal.addEventListener('abort', onAbort, { once: true });
       flight.promise.then(

@@ -76,6 +76,7 @@ export async function postTokenRequest(
 ): Promise<IssuedToken> {
   const policy = settings.retry;
   const startedAt = settings.now();
+  let lastRetryAfterMs: number | undefined;
   for (let attempt = 1; ; attempt++) {
     signal.throwIfAborted();
     const requestedAt = settings.now();
@@ -87,8 +88,9 @@ export async function postTokenRequest(
         body: request.body,
         // A hung endpoint counts as a network failure, retried like one.
         signal: AbortSignal.any([signal, AbortSignal.timeout(settings.timeoutMs)]),
-        // A redirect would carry the credentials to wherever it points.
-        redirect: 'error',
+        // A redirect would carry the credentials to wherever it points: it
+        // is not followed, and fails like any status retrying cannot fix.
+        redirect: 'manual',
       });
       if (res.ok) {
         const token = dialect.readToken(await readJson(res));
@@ -101,6 +103,7 @@ export async function postTokenRequest(
         return { ...token, requestedAt, attempts: attempt };
       }
       const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+      lastRetryAfterMs = retryAfterMs;
       if (res.status === 429 || res.status >= 500) {
         await res.body?.cancel();
         failure = {
@@ -120,6 +123,7 @@ export async function postTokenRequest(
       if (err instanceof TokenRequestError) throw err;
       if (signal.aborted) throw signal.reason;
       failure = { reason: 'network_error', status: undefined, retryAfterMs: undefined, cause: err };
+      lastRetryAfterMs = undefined;
     }
     const delayMs = failure.retryAfterMs ?? backoffDelay(policy, attempt);
     const elapsed = settings.now() - startedAt;
@@ -127,6 +131,7 @@ export async function postTokenRequest(
       throw new TokenRequestError('exhausted', {
         status: failure.status,
         attempts: attempt,
+        retryAfterMs: lastRetryAfterMs,
         cause: failure.cause,
       });
     }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, open, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StoredRecord, StoredTokens, TokenStore } from './token-store.js';
@@ -16,7 +17,8 @@ import type { StoredRecord, StoredTokens, TokenStore } from './token-store.js';
 export interface FileTokenStoreOptions {
   /**
    * How long `compareAndSwap` waits for another process's lock before it
-   * rejects, in ms. Default 5000.
+   * rejects, in ms. Default 15000: longer than `staleLockMs`, so that a
+   * lock left by a crashed process is broken rather than waited out.
    */
   lockTimeoutMs?: number;
   /**
@@ -34,7 +36,7 @@ interface StoreFile {
 }
 
 const FORMAT_VERSION = 1;
-const DEFAULT_LOCK_TIMEOUT_MS = 5_000;
+const DEFAULT_LOCK_TIMEOUT_MS = 15_000;
 const DEFAULT_STALE_LOCK_MS = 10_000;
 
 /**
@@ -137,12 +139,20 @@ export class FileTokenStore implements TokenStore {
   async #read(): Promise<Record<string, StoredRecord>> {
     let text: string;
     try {
-      text = await readFile(this.path, 'utf8');
+      // O_NOFOLLOW: a symlink planted at the path is refused, not followed.
+      const handle = await open(this.path, constants.O_RDONLY | constants.O_NOFOLLOW);
+      try {
+        this.#checkPrivate(await handle.stat());
+        text = await handle.readFile('utf8');
+      } finally {
+        await handle.close();
+      }
     } catch (error) {
       if (code(error) === 'ENOENT') {
         await this.#checkDirectory();
         return Object.create(null);
       }
+      if (error instanceof Error && error.message.startsWith('FileTokenStore:')) throw error;
       // A file system error names the path, never the content: safe as a cause.
       throw new Error(`FileTokenStore: cannot read ${this.path} (${code(error)})`, {
         cause: error,
@@ -157,6 +167,24 @@ export class FileTokenStore implements TokenStore {
       throw this.#corrupt('it is not valid JSON');
     }
     return this.#records(parsed);
+  }
+
+  /**
+   * Only a file of this user that no one else can read or write is trusted:
+   * in a shared directory, a file planted by another user would feed this
+   * process its refresh tokens, or read the ones written into it.
+   */
+  #checkPrivate(stats: { uid: number; mode: number; isFile(): boolean }): void {
+    if (!stats.isFile()) throw new Error(`FileTokenStore: ${this.path} is not a regular file`);
+    const uid = process.getuid?.();
+    if (uid !== undefined && stats.uid !== uid) {
+      throw new Error(`FileTokenStore: ${this.path} belongs to another user; refusing to use it`);
+    }
+    if ((stats.mode & 0o077) !== 0) {
+      throw new Error(
+        `FileTokenStore: ${this.path} is open to other users (mode ${(stats.mode & 0o777).toString(8)}); it must be 0600`,
+      );
+    }
   }
 
   /** The records of a parsed file, checked, in an object with no prototype (a key may be `__proto__`). */

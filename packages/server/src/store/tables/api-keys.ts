@@ -45,9 +45,9 @@ export function apiKeyStore({ db, serialise }: StoreContext): ApiKeyStore {
       return row && toApiKey(row);
     },
     async list() {
-      return (await db.selectFrom('api_keys').selectAll().orderBy('created_at').execute()).map(
-        toApiKey,
-      );
+      return (
+        await db.selectFrom('api_keys').selectAll().orderBy('created_at').orderBy('id').execute()
+      ).map(toApiKey);
     },
     async revoke(id, now) {
       return db.transaction().execute(async (trx) => {

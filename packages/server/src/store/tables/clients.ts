@@ -56,7 +56,12 @@ export function clientStore({ db }: StoreContext): ClientStore {
       return row && toClient(row);
     },
     async list() {
-      const rows = await db.selectFrom('clients').selectAll().orderBy('created_at').execute();
+      const rows = await db
+        .selectFrom('clients')
+        .selectAll()
+        .orderBy('created_at')
+        .orderBy('client_id')
+        .execute();
       return rows.map(toClient);
     },
     async updateSecretHash(clientId, secretHash, now) {

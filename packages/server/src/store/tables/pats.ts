@@ -70,7 +70,9 @@ export function patStore({ db, serialise }: StoreContext): PatStore {
       return row && toPat(row);
     },
     async list() {
-      return (await db.selectFrom('pats').selectAll().orderBy('created_at').execute()).map(toPat);
+      return (
+        await db.selectFrom('pats').selectAll().orderBy('created_at').orderBy('id').execute()
+      ).map(toPat);
     },
     async authorise(id, grant, now) {
       return db.transaction().execute(async (trx) => {

@@ -47,7 +47,9 @@ export function userStore({ db, serialise }: StoreContext): UserStore {
       return row && toUser(row);
     },
     async list() {
-      return (await db.selectFrom('users').selectAll().orderBy('created_at').execute()).map(toUser);
+      return (
+        await db.selectFrom('users').selectAll().orderBy('created_at').orderBy('id').execute()
+      ).map(toUser);
     },
     async updatePasswordHash(id, passwordHash, now) {
       const result = await db

@@ -1,16 +1,31 @@
 /**
  * The server's error registry. Every failure a caller can cause is an
  * `OAuthError` subclass carrying its wire `error` code (RFC 6749 §5.2,
- * RFC 6750 §3.1, RFC 7009 §2.2.1), its HTTP status and whether its
- * description may be shown. Anything else leaves as a generic `server_error`.
+ * RFC 6750 §3.1, RFC 7009 §2.2.1) and its HTTP status; whether its
+ * description may be shown follows from the status. Anything else leaves as
+ * a generic `server_error`. docs/http-api.md ("Error codes") lists every
+ * code with its status, and `errors.test.ts` holds the two to each other.
  */
 export abstract class OAuthError extends Error {
   abstract readonly error: string;
   abstract readonly status: number;
-  /** Whether `message` may be sent to the caller as `error_description`. */
-  readonly expose: boolean = true;
   /** Extra response headers (e.g. `WWW-Authenticate`). */
   readonly headers: Record<string, string> = {};
+  /**
+   * A 5xx class's fixed `error_description`, sent instead of `message` (which
+   * only the log sees); none, the body carries the code alone.
+   */
+  protected readonly genericDescription: string | undefined = undefined;
+
+  /** Whether `message` may be sent to the caller: below 500 only, so a 5xx body is always generic. */
+  get expose(): boolean {
+    return this.status < 500;
+  }
+
+  /** The `error_description` a response carries: `message` when exposed, else the class's fixed text. */
+  get publicDescription(): string | undefined {
+    return this.expose ? this.message : this.genericDescription;
+  }
 
   constructor(description: string) {
     super(description);
@@ -88,7 +103,6 @@ export class MethodNotAllowedError extends OAuthError {
 export class ServerError extends OAuthError {
   readonly error = 'server_error';
   readonly status = 500;
-  override readonly expose = false;
 }
 
 /** RFC 9110 §10.2.3: whole seconds, at least one. */
@@ -98,12 +112,15 @@ const retryAfter = (seconds: number) => ({
 
 /**
  * 503 while the database cannot serve (RFC 6749 §4.1.2.1's code, which
- * clients already know to retry); `Retry-After` says when.
+ * clients already know to retry); `Retry-After` says when. The body says so
+ * in a fixed text; `description` goes to the log only.
  */
 export class TemporarilyUnavailableError extends OAuthError {
   readonly error = 'temporarily_unavailable';
   readonly status = 503;
   override readonly headers: Record<string, string>;
+  protected override readonly genericDescription: string =
+    'the database is unavailable; try again shortly';
 
   constructor(description: string, retryAfterSeconds: number) {
     super(description);

@@ -4,6 +4,7 @@ import { ClientRegistry } from './clients/client-registry.js';
 import type { Config } from './config/schema.js';
 import { UsageError } from './errors.js';
 import { GridkeyEventBus } from './events.js';
+import { GRANTS } from './grants/index.js';
 import { KeyRing } from './keys/key-ring.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { type DerivedKeys, deriveKeys } from './secrets/derived-keys.js';
@@ -48,9 +49,12 @@ export async function openGridkey(
   const clock = options.clock ?? systemClock;
   const store = await openStore(resolveDatabaseUrl(config), {
     postgres: {
+      maxConnections: config.dbMaxConnections,
       connectTimeoutMs: config.dbConnectTimeoutMs,
       statementTimeoutMs: config.dbStatementTimeoutMs,
+      queryTimeoutMarginMs: config.dbQueryTimeoutMarginMs,
     },
+    sqlite: { busyTimeoutMs: config.sqliteBusyTimeoutMs },
   });
   try {
     const storedCheck = await store.meta.get(MASTER_KEY_CHECK);
@@ -100,10 +104,13 @@ export async function openGridkey(
       store,
       secrets,
       keys,
-      clients: new ClientRegistry(store, secrets.pepper, clock, {
-        min: config.accessTokenMinTtlSeconds,
-        max: config.accessTokenMaxTtlSeconds,
-      }),
+      clients: new ClientRegistry(
+        store,
+        secrets.pepper,
+        clock,
+        { min: config.accessTokenMinTtlSeconds, max: config.accessTokenMaxTtlSeconds },
+        [...GRANTS.keys()],
+      ),
       loginTokens: new LoginTokens(store, secrets.pepper, clock),
       apiKeys: new ApiKeys(store, secrets.pepper, clock),
       pats: new Pats(store, secrets.pepper, clock, keys, {
@@ -114,7 +121,12 @@ export async function openGridkey(
       }),
       audit: new AuditLog(store, clock),
       users,
-      clientCache: new ClientCache(store, clock, config.clientCacheTtlSeconds * 1000),
+      clientCache: new ClientCache(
+        store,
+        clock,
+        config.clientCacheTtlSeconds * 1000,
+        config.clientCacheMaxEntries,
+      ),
       events: new GridkeyEventBus(),
       clock,
       async close() {

@@ -41,7 +41,7 @@ export async function startServer(
     app = await buildApp(gk, { logger, metrics });
     await app.listen({ host: config.host, port: config.port });
     if (config.metricsPort !== undefined) {
-      metricsApp = buildMetricsApp(metrics, logger);
+      metricsApp = buildMetricsApp(metrics, logger, config);
       await metricsApp.listen({
         host: config.metricsHost ?? config.host,
         port: config.metricsPort,

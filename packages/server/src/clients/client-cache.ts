@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../config/defaults.js';
 import type { Clock } from '../lib/clock.js';
 import type { ClientRecord, Store } from '../store/types.js';
 
@@ -19,7 +20,7 @@ export class ClientCache {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly ttlMs: number,
-    private readonly maxEntries = 10_000,
+    private readonly maxEntries: number = DEFAULTS.clientCacheMaxEntries,
   ) {}
 
   async get(clientId: string): Promise<ClientRecord | undefined> {

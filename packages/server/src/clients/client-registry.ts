@@ -10,8 +10,6 @@ export const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = [
   'client_secret_basic',
   'client_secret_post',
 ];
-/** Grant types a client may be registered for (DESIGN.md); the token endpoint serves those in grants/. */
-export const SUPPORTED_GRANT_TYPES = ['client_credentials', 'password', 'refresh_token'] as const;
 
 export interface NewClient {
   name: string;
@@ -48,7 +46,11 @@ export function parseScopeList(text: string | undefined): string[] {
   return scopes;
 }
 
-function checkNewClient(input: NewClient, ttlBounds: { min: number; max: number }) {
+function checkNewClient(
+  input: NewClient,
+  ttlBounds: { min: number; max: number },
+  supportedGrantTypes: readonly string[],
+) {
   const name = input.name.trim();
   if (name === '' || name.length > 200)
     throw new UsageError('client name must be 1 to 200 characters');
@@ -59,10 +61,10 @@ function checkNewClient(input: NewClient, ttlBounds: { min: number; max: number 
   }
   const grantTypes = [...new Set(input.grantTypes ?? ['client_credentials'])];
   for (const g of grantTypes) {
-    if (!(SUPPORTED_GRANT_TYPES as readonly string[]).includes(g)) {
+    if (!supportedGrantTypes.includes(g)) {
       throw new UsageError(
-        `unsupported grant type ${JSON.stringify(g)} (supported: ${SUPPORTED_GRANT_TYPES.join(', ')})`,
-        `unsupported grant type (supported: ${SUPPORTED_GRANT_TYPES.join(', ')})`,
+        `unsupported grant type ${JSON.stringify(g)} (supported: ${supportedGrantTypes.join(', ')})`,
+        `unsupported grant type (supported: ${supportedGrantTypes.join(', ')})`,
       );
     }
   }
@@ -80,13 +82,17 @@ function checkNewClient(input: NewClient, ttlBounds: { min: number; max: number 
   return { name, authMethod: authMethod as ClientAuthMethod, grantTypes, ttl };
 }
 
-/** Registers, rotates and deletes clients; the secret is returned once and stored as a keyed hash. */
+/**
+ * Registers, rotates and deletes clients; the secret is returned once and stored as a keyed hash.
+ * A client may be registered for the `grantTypes` the token endpoint serves (grants/index.ts).
+ */
 export class ClientRegistry {
   constructor(
     private readonly store: Store,
     private readonly pepper: Buffer,
     private readonly clock: Clock,
     private readonly ttlBounds: { min: number; max: number },
+    private readonly grantTypes: readonly string[],
   ) {}
 
   /**
@@ -104,7 +110,7 @@ export class ClientRegistry {
   }
 
   async create(input: NewClient): Promise<{ client: ClientRecord; secret: string }> {
-    const checked = checkNewClient(input, this.ttlBounds);
+    const checked = checkNewClient(input, this.ttlBounds, this.grantTypes);
     checkBudget(input.tokenBudgetPerMinute);
     const secret = generateSecret();
     const now = nowSeconds(this.clock);

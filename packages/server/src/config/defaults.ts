@@ -1,5 +1,7 @@
-/** Every configuration default in one place; units are in the names. */
-export const DEFAULTS = Object.freeze({
+import { deepFreeze } from '../lib/deep-freeze.js';
+
+/** Every configuration default in one place; units are in the names. Frozen all the way down. */
+export const DEFAULTS = deepFreeze({
   host: '127.0.0.1',
   port: 8080,
   // metricsPort: unset, so /metrics is served on `port`; metricsHost: `host`.
@@ -86,4 +88,31 @@ export const DEFAULTS = Object.freeze({
   dbStatementTimeoutMs: 5000,
   /** /readyz answers 503 when the database has not answered `select 1` within this. */
   readyTimeoutMs: 2000,
+  /** Connections in a node's PostgreSQL pool (each CLI command opens one too). */
+  dbMaxConnections: 10,
+  /** A node gives up on a PostgreSQL statement this long after statement_timeout should have cancelled it. */
+  dbQueryTimeoutMarginMs: 1000,
+  /** The Retry-After of the 503 answered while the database is unavailable. */
+  dbUnavailableRetryAfterSeconds: 5,
+  /** SQLite: how long a statement waits for another process's lock (busy_timeout) before it fails with a 503. */
+  sqliteBusyTimeoutMs: 5000,
+  // Redis (redisUrl): while it is unreachable, budgets fall back to each node's memory.
+  /** How long a starting node waits for Redis before it serves on local budgets. */
+  redisReadyTimeoutMs: 3000,
+  /** Longest wait for a connection to Redis to open. */
+  redisConnectTimeoutMs: 2000,
+  /** Waits between reconnection attempts grow by 200 ms each, up to this. */
+  redisReconnectMaxDelayMs: 2000,
+  /** Cap on the JWKS Cache-Control max-age (otherwise keyActivationDelaySeconds less the poll interval). */
+  jwksMaxAgeSeconds: 300,
+  // Bounds on per-node memory: a map that reaches its bound starts afresh.
+  /** Client records the token endpoint keeps (clientCacheTtlSeconds). */
+  clientCacheMaxEntries: 10_000,
+  /** Tokens kept for clients registered with reuse_tokens. */
+  tokenReuseCacheMaxEntries: 10_000,
+  /** Client and API-key ids whose last write is remembered (lastUsedDebounceSeconds). */
+  lastUsedMaxTrackedIds: 100_000,
+  /** Repeated refusals of one address on one path within this make one warn line, and how many are remembered. */
+  refusalLogRepeatWindowSeconds: 60,
+  refusalLogMaxAddresses: 10_000,
 });

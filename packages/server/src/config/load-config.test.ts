@@ -1,9 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from './defaults.js';
 import { loadConfig } from './load-config.js';
+import { type Config, ConfigSchema } from './schema.js';
+
+const configurationDoc = new URL('../../../../docs/configuration.md', import.meta.url).pathname;
 
 describe('loadConfig', () => {
   it('starts from the defaults and freezes the result', () => {
@@ -11,6 +14,55 @@ describe('loadConfig', () => {
     expect(config.port).toBe(DEFAULTS.port);
     expect(config.accessTokenTtlSeconds).toBe(3600);
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('freezes nested values too, and leaves what it was given and the defaults alone', () => {
+    const roles = { ops: ['read'] };
+    const profiles = ['edrv'];
+    const config = loadConfig({ flags: { roles, profiles } });
+    expect(() => {
+      (config.roles.ops as string[]).push('write');
+    }).toThrow(TypeError);
+    expect(() => {
+      (config.roles as Record<string, string[]>).dev = [];
+    }).toThrow(TypeError);
+    expect(() => {
+      (config.profiles as string[])[0] = 'net2grid';
+    }).toThrow(TypeError);
+    expect(config.roles).toEqual({ ops: ['read'] });
+    expect(config.profiles).toEqual(['edrv']);
+    // The caller's objects stay its own, and mutable.
+    roles.ops.push('write');
+    expect(config.roles.ops).toEqual(['read']);
+    expect(Object.isFrozen(DEFAULTS.roles)).toBe(true);
+    expect(Object.isFrozen(DEFAULTS.profiles)).toBe(true);
+  });
+
+  it('has a default for every key of the schema but the optional ones, and nothing else', () => {
+    const required: string[] = [...(ConfigSchema.required ?? [])];
+    expect(Object.keys(DEFAULTS).sort()).toEqual(required.sort());
+  });
+
+  it('documents every key in docs/configuration.md with its variable and default', () => {
+    const rows = new Map(
+      readFileSync(configurationDoc, 'utf8')
+        .split('\n')
+        .map((line) => line.split('|').map((cell) => cell.trim()))
+        .filter((cells) => /^`[a-z][A-Za-z]*`$/.test(cells[1] ?? ''))
+        .map((cells) => [(cells[1] as string).slice(1, -1), cells]),
+    );
+    for (const key of Object.keys(ConfigSchema.properties)) {
+      const row = rows.get(key);
+      expect(row, key).toBeDefined();
+      const env = `GRIDKEY_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+      // An object (roles) comes from the file only: the environment holds strings.
+      const fromFileOnly = ConfigSchema.properties[key as keyof Config].type === 'object';
+      if (fromFileOnly) expect(row?.[2], key).toMatch(/^— /);
+      else expect(row?.[2], key).toBe(`\`${env}\``);
+      const value = (DEFAULTS as Record<string, unknown>)[key];
+      if (typeof value === 'number') expect(row?.[4], key).toMatch(new RegExp(`^\`${value}\``));
+    }
+    expect([...rows.keys()].sort()).toEqual(Object.keys(ConfigSchema.properties).sort());
   });
 
   it('takes flags over env over file', () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import { UsageError } from '../errors.js';
+import { deepFreeze } from '../lib/deep-freeze.js';
 import { DEFAULTS } from './defaults.js';
 import { type Config, ConfigSchema } from './schema.js';
 import { parseTrustProxy } from './trust-proxy.js';
@@ -42,7 +43,8 @@ function dropUndefined(input: ConfigInput): ConfigInput {
 /**
  * Builds the configuration: flags win over `GRIDKEY_*` environment variables,
  * which win over the optional JSON file, which wins over the defaults. The
- * result is validated once and frozen; a bad value names its source key.
+ * result is validated once and frozen all the way down (`roles` and
+ * `profiles` included); a bad value names its source key.
  */
 export function loadConfig(
   options: { flags?: ConfigInput; env?: NodeJS.ProcessEnv; file?: string } = {},
@@ -80,5 +82,6 @@ export function loadConfig(
   if (config.metricsHost !== undefined && config.metricsPort === undefined) {
     throw new UsageError('invalid configuration: metricsHost needs metricsPort');
   }
-  return Object.freeze({ ...config, profiles: Object.freeze([...config.profiles]) }) as Config;
+  // Copies first: what came in (a flag's array, DEFAULTS' members) stays the caller's.
+  return deepFreeze(structuredClone(config)) as Config;
 }

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import type { DeepReadonly } from '../lib/deep-freeze.js';
 
 const Seconds = (minimum: number, maximum: number) => Type.Integer({ minimum, maximum });
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
@@ -63,8 +64,22 @@ export const ConfigSchema = Type.Object(
     dbConnectTimeoutMs: Type.Integer({ minimum: 100, maximum: 60000 }),
     dbStatementTimeoutMs: Type.Integer({ minimum: 0, maximum: 3600000 }),
     readyTimeoutMs: Type.Integer({ minimum: 100, maximum: 60000 }),
+    dbMaxConnections: Type.Integer({ minimum: 1, maximum: 1000 }),
+    dbQueryTimeoutMarginMs: Type.Integer({ minimum: 100, maximum: 60000 }),
+    dbUnavailableRetryAfterSeconds: Seconds(1, 3600),
+    sqliteBusyTimeoutMs: Type.Integer({ minimum: 0, maximum: 600000 }),
+    redisReadyTimeoutMs: Type.Integer({ minimum: 0, maximum: 60000 }),
+    redisConnectTimeoutMs: Type.Integer({ minimum: 100, maximum: 60000 }),
+    redisReconnectMaxDelayMs: Type.Integer({ minimum: 200, maximum: 60000 }),
+    jwksMaxAgeSeconds: Seconds(0, 86400),
+    clientCacheMaxEntries: Type.Integer({ minimum: 1, maximum: 10000000 }),
+    tokenReuseCacheMaxEntries: Type.Integer({ minimum: 1, maximum: 10000000 }),
+    lastUsedMaxTrackedIds: Type.Integer({ minimum: 1, maximum: 10000000 }),
+    refusalLogRepeatWindowSeconds: Seconds(1, 86400),
+    refusalLogMaxAddresses: Type.Integer({ minimum: 1, maximum: 10000000 }),
   },
   { additionalProperties: false },
 );
 
-export type Config = Readonly<Static<typeof ConfigSchema>>;
+/** The loaded configuration: validated once, frozen all the way down. */
+export type Config = DeepReadonly<Static<typeof ConfigSchema>>;

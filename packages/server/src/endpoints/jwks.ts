@@ -5,11 +5,11 @@ import type { Gridkey } from '../gridkey.js';
 export function registerJwksEndpoint(app: FastifyInstance, gk: Gridkey) {
   // A new key is published keyActivationDelaySeconds before it signs, and
   // every node has seen it within one poll interval: a cache that expires
-  // before the sum of both never misses a key in use.
+  // before the sum of both never misses a key in use; jwksMaxAgeSeconds caps it.
   const maxAge = Math.max(
     0,
     Math.min(
-      300,
+      gk.config.jwksMaxAgeSeconds,
       gk.config.keyActivationDelaySeconds - Math.ceil(gk.config.keyPollIntervalSeconds),
     ),
   );

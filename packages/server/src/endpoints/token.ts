@@ -48,8 +48,10 @@ function deprecationHeaders(client: ClientRecord): Record<string, string> {
 }
 
 /**
- * RFC 6749 §3.2 token endpoint. The handler is a list of named checks, so a
- * failure's stack reads like the checklist it failed.
+ * RFC 6749 §3.2 token endpoint. One try block runs the checks in the order
+ * docs/http-api.md ("Checks and errors") lists them, and the first refusal
+ * leaves through the catch, which counts it and notes for the refusal log
+ * what was learnt so far (grant type, client, hashed username).
  */
 async function handleTokenRequest(
   deps: TokenEndpointDeps,

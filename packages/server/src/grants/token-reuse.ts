@@ -52,7 +52,7 @@ export class TokenReuseCache {
     profile: string,
     entry: Cached,
   ): void {
-    if (this.entries.size > 10_000) this.entries.clear();
+    if (this.entries.size > this.gk.config.tokenReuseCacheMaxEntries) this.entries.clear();
     this.entries.set(TokenReuseCache.key(clientId, scope, audience, profile), entry);
   }
 }

@@ -57,7 +57,7 @@ export async function buildApp(gk: Gridkey, options: AppOptions): Promise<Fastif
         reply,
         err.code === 'FST_ERR_BAD_URL' || err.code === 'FST_ERR_MAX_PARAM_LENGTH'
           ? new NotFoundError('no such path')
-          : toOAuthError(err),
+          : toOAuthError(err, gk.config.dbUnavailableRetryAfterSeconds),
         undefined,
       ),
   });
@@ -71,7 +71,7 @@ export async function buildApp(gk: Gridkey, options: AppOptions): Promise<Fastif
   // FormParams can see repeated parameters.
   const parser = FormParams.parse as unknown as (text: string) => Record<string, unknown>;
   await app.register(formbody, { parser, bodyLimit: gk.config.bodyLimitBytes });
-  app.setErrorHandler(createErrorHandler(logger));
+  app.setErrorHandler(createErrorHandler(logger, gk.config));
   app.setNotFoundHandler((_req, reply) =>
     sendError(reply, new NotFoundError('no such path'), undefined),
   );
@@ -96,8 +96,12 @@ export async function buildApp(gk: Gridkey, options: AppOptions): Promise<Fastif
   app.addHook('onClose', () => limits.close());
   await limits.ready();
   const usage = (what: string, write: (id: string, now: number) => Promise<void>) =>
-    new UsageRecorder(gk.clock, gk.config.lastUsedDebounceSeconds, write, (err) =>
-      logger.warn({ err: (err as Error).message }, `recording ${what} use failed`),
+    new UsageRecorder(
+      gk.clock,
+      gk.config.lastUsedDebounceSeconds,
+      write,
+      (err) => logger.warn({ err: (err as Error).message }, `recording ${what} use failed`),
+      gk.config.lastUsedMaxTrackedIds,
     );
   const clientUsage = usage('client', (id, now) => gk.store.clients.touch(id, now));
   registerTokenEndpoint(app, { gk, limits, issuer, clientUsage, metrics }, routes);

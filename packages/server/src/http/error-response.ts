@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { DEFAULTS } from '../config/defaults.js';
+import type { Config } from '../config/schema.js';
 import {
   InvalidRequestError,
   NotFoundError,
@@ -21,11 +23,21 @@ import {
 import { assertJsonApiContentType, jsonApiErrorResponse } from './json-api.js';
 import { createRefusalLog } from './refusal-log.js';
 
-/** How long a caller should wait after a 503 for an unavailable database. */
-const STORE_RETRY_AFTER_SECONDS = 5;
+/** The settings of the error handler (docs/configuration.md). */
+export type ErrorHandlerSettings = Pick<
+  Config,
+  'dbUnavailableRetryAfterSeconds' | 'refusalLogRepeatWindowSeconds' | 'refusalLogMaxAddresses'
+>;
 
-/** Maps what Fastify itself rejects (body too large, bad JSON, bad media type) to OAuth errors. */
-export function toOAuthError(err: unknown): OAuthError {
+/**
+ * Maps what Fastify itself rejects (body too large, bad JSON, bad media type)
+ * to OAuth errors; an unavailable database asks to retry after
+ * `retryAfterSeconds`.
+ */
+export function toOAuthError(
+  err: unknown,
+  retryAfterSeconds: number = DEFAULTS.dbUnavailableRetryAfterSeconds,
+): OAuthError {
   if (err instanceof OAuthError) return err;
   // What the services refuse (admin API): a bad value, an unknown id; in
   // words that never repeat what was submitted.
@@ -45,7 +57,7 @@ export function toOAuthError(err: unknown): OAuthError {
   if (isStoreUnavailable(err)) {
     return new TemporarilyUnavailableError(
       'the database is unavailable; try again shortly',
-      STORE_RETRY_AFTER_SECONDS,
+      retryAfterSeconds,
     );
   }
   return new ServerError('internal error');
@@ -54,7 +66,8 @@ export function toOAuthError(err: unknown): OAuthError {
 /** RFC 6749 §5.2 JSON error body; a 5xx body is always generic. */
 export function standardErrorResponse(err: OAuthError): ErrorResponse {
   const body: Record<string, string> = { error: err.error };
-  if (err.expose) body.error_description = err.message;
+  const description = err.publicDescription;
+  if (description !== undefined) body.error_description = description;
   return { status: err.status, body, headers: { ...err.headers } };
 }
 
@@ -75,7 +88,11 @@ export function sendError(
 }
 
 /** On a JSON:API route, a body Fastify could not parse is first of all the wrong media type. */
-function jsonApiParseError(err: unknown, req: FastifyRequest): OAuthError {
+function jsonApiParseError(
+  err: unknown,
+  req: FastifyRequest,
+  retryAfterSeconds: number,
+): OAuthError {
   if (err instanceof OAuthError) return err;
   const code = (err as Partial<FastifyError>).code;
   if (code !== 'FST_ERR_CTP_BODY_TOO_LARGE') {
@@ -85,14 +102,21 @@ function jsonApiParseError(err: unknown, req: FastifyRequest): OAuthError {
       return mediaTypeError as UnsupportedMediaTypeError;
     }
   }
-  return toOAuthError(err);
+  return toOAuthError(err, retryAfterSeconds);
 }
 
-export function createErrorHandler(logger: Logger) {
-  const logRefusal = createRefusalLog(logger);
+export function createErrorHandler(logger: Logger, settings: ErrorHandlerSettings = DEFAULTS) {
+  const logRefusal = createRefusalLog(logger, Date.now, {
+    repeatWindowMs: settings.refusalLogRepeatWindowSeconds * 1000,
+    maxRemembered: settings.refusalLogMaxAddresses,
+  });
+  const retryAfterSeconds = settings.dbUnavailableRetryAfterSeconds;
   return (err: unknown, req: FastifyRequest, reply: FastifyReply) => {
     const { profile, errorFormat } = req.routeOptions.config;
-    const oauthError = errorFormat === 'json-api' ? jsonApiParseError(err, req) : toOAuthError(err);
+    const oauthError =
+      errorFormat === 'json-api'
+        ? jsonApiParseError(err, req, retryAfterSeconds)
+        : toOAuthError(err, retryAfterSeconds);
     if (
       oauthError instanceof TemporarilyUnavailableError &&
       !(oauthError instanceof HashingBusyError)

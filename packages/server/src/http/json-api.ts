@@ -50,7 +50,7 @@ export function jsonApiErrorResponse(err: OAuthError): ErrorResponse {
           status: String(err.status),
           code: err.error,
           title: TITLES[err.status] ?? 'Error',
-          detail: err.expose ? err.message : 'internal error',
+          detail: err.publicDescription ?? 'internal error',
         },
       ],
     },

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { DEFAULTS } from '../config/defaults.js';
 import { BearerTokenRequiredError, type OAuthError, TooManyRequestsError } from '../errors.js';
 import { escapeUnprintable } from '../lib/printable.js';
 import { HashingBusyError } from '../secrets/hashing-gate.js';
@@ -23,16 +24,18 @@ export interface RefusalNote {
   failedAuthentication?: string;
 }
 
+/** How long repeated refusals of one address on one path make one line, and how many are remembered. */
+export interface RefusalLogSettings {
+  repeatWindowMs: number;
+  maxRemembered: number;
+}
+
 const notes = new WeakMap<FastifyRequest, RefusalNote>();
 
 /** Tells the error handler who a refused request came from. */
 export function noteRefusal(req: FastifyRequest, note: RefusalNote): void {
   notes.set(req, note);
 }
-
-/** How long repeated refusals of one address on one path make one line, and how many are remembered. */
-const REPEAT_WINDOW_MS = 60_000;
-const MAX_REMEMBERED = 10_000;
 
 /**
  * Refusals an operator must see to notice guessing, spraying or a client
@@ -45,7 +48,14 @@ const MAX_REMEMBERED = 10_000;
  * one refused-request line a minute there, carrying how many were left out,
  * so that the flood does not reach the log as well.
  */
-export function createRefusalLog(logger: Logger, now: () => number = Date.now) {
+export function createRefusalLog(
+  logger: Logger,
+  now: () => number = Date.now,
+  settings: RefusalLogSettings = {
+    repeatWindowMs: DEFAULTS.refusalLogRepeatWindowSeconds * 1000,
+    maxRemembered: DEFAULTS.refusalLogMaxAddresses,
+  },
+) {
   const repeats = new Map<string, { until: number; suppressed: number }>();
   return (req: FastifyRequest, err: OAuthError): void => {
     const note = notes.get(req);
@@ -80,8 +90,9 @@ export function createRefusalLog(logger: Logger, now: () => number = Date.now) {
       return;
     }
     repeats.delete(key);
-    if (repeats.size >= MAX_REMEMBERED) repeats.delete(repeats.keys().next().value as string);
-    repeats.set(key, { until: t + REPEAT_WINDOW_MS, suppressed: 0 });
+    if (repeats.size >= settings.maxRemembered)
+      repeats.delete(repeats.keys().next().value as string);
+    repeats.set(key, { until: t + settings.repeatWindowMs, suppressed: 0 });
     logger.warn(
       {
         path,

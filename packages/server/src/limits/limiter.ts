@@ -32,8 +32,15 @@ export interface Limiters {
   close(): Promise<void>;
 }
 
-/** How long a starting node waits for Redis before it serves on local budgets. */
-const READY_WAIT_MS = 3000;
+/** How the server reaches Redis (docs/configuration.md). */
+export interface RedisSettings {
+  /** How long a starting node waits for Redis before it serves on local budgets. */
+  readyTimeoutMs: number;
+  /** Longest wait for a connection to Redis to open. */
+  connectTimeoutMs: number;
+  /** Reconnection waits grow by 200 ms an attempt up to this. */
+  reconnectMaxDelayMs: number;
+}
 
 const secondsOf = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
 
@@ -72,13 +79,13 @@ export function memoryLimiters(): Limiters {
  * (rate-limiter-flexible's insurance limiter): requests are never failed for
  * want of Redis, and the outage is logged once.
  */
-export function redisLimiters(url: string, logger: Logger): Limiters {
+export function redisLimiters(url: string, logger: Logger, settings: RedisSettings): Limiters {
   const redis = new Redis(url, {
     // Fail commands at once while disconnected: the insurance limiter answers.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    connectTimeout: settings.connectTimeoutMs,
+    retryStrategy: (attempt) => Math.min(attempt * 200, settings.reconnectMaxDelayMs),
   });
   let down = false;
   redis.on('error', (err) => {
@@ -111,7 +118,7 @@ export function redisLimiters(url: string, logger: Logger): Limiters {
       await Promise.race([
         new Promise((resolve) => redis.once('ready', resolve)),
         new Promise((resolve) => {
-          timer = setTimeout(resolve, READY_WAIT_MS);
+          timer = setTimeout(resolve, settings.readyTimeoutMs);
         }),
       ]);
       clearTimeout(timer);

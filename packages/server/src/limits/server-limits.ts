@@ -23,7 +23,13 @@ export interface ServerLimits {
 
 export function createServerLimits(config: Config, logger: Logger): ServerLimits {
   const limiters: Limiters =
-    config.redisUrl === undefined ? memoryLimiters() : redisLimiters(config.redisUrl, logger);
+    config.redisUrl === undefined
+      ? memoryLimiters()
+      : redisLimiters(config.redisUrl, logger, {
+          readyTimeoutMs: config.redisReadyTimeoutMs,
+          connectTimeoutMs: config.redisConnectTimeoutMs,
+          reconnectMaxDelayMs: config.redisReconnectMaxDelayMs,
+        });
   const budgets = new Map<number, Limiter>();
   return {
     exchange: exchangeLimits(limiters, config),

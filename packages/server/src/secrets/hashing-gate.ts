@@ -17,7 +17,10 @@ export interface HashingGateOptions {
  * over a budget (that is 429), so a client that sent a single login is not told it sent too many
  * (RFC 9110 §15.6.4; the code is RFC 6749 §4.1.2.1's, which clients already know to retry).
  */
-export class HashingBusyError extends TemporarilyUnavailableError {}
+export class HashingBusyError extends TemporarilyUnavailableError {
+  protected override readonly genericDescription: string =
+    'too many logins are being checked; try again later';
+}
 
 interface Waiter {
   start(): void;

@@ -12,16 +12,19 @@ export function resolveDatabaseUrl(options: { db?: string | undefined; dataDir: 
   return options.db ?? `sqlite:${join(options.dataDir, SQLITE_FILE)}`;
 }
 
-/** Opens and migrates the store named by a database URL; `postgres` bounds waits on PostgreSQL. */
+/**
+ * Opens and migrates the store named by a database URL; `postgres` sizes the
+ * pool and bounds waits on PostgreSQL, `sqlite` the wait for SQLite's lock.
+ */
 export async function openStore(
   url: string,
-  options: { postgres?: PostgresStoreOptions } = {},
+  options: { postgres?: PostgresStoreOptions; sqlite?: { busyTimeoutMs?: number } } = {},
 ): Promise<KyselyStore> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     if (path === '')
       throw new UsageError('sqlite: URL needs a file path, e.g. sqlite:./gridkey.db');
-    return openSqliteStore(path);
+    return openSqliteStore(path, options.sqlite);
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     try {

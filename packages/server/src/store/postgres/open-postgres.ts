@@ -8,18 +8,18 @@ import { isConnectionFailure, StoreUnavailableError } from '../store-unavailable
 const INT8_OID = 20;
 
 export interface PostgresStoreOptions {
+  /** Connections in the pool (`dbMaxConnections`). */
   maxConnections?: number;
   /** Longest wait for a connection: opening one, or a free one when the pool is busy. */
   connectTimeoutMs?: number;
   /**
    * Longest a statement may run: PostgreSQL cancels it (statement_timeout),
-   * and the node gives up on the connection a second later (a silent network).
+   * and the node gives up on the connection `queryTimeoutMarginMs` later (a silent network).
    */
   statementTimeoutMs?: number;
+  /** How long after the server should have cancelled a statement the node gives up on it. */
+  queryTimeoutMarginMs?: number;
 }
-
-/** The node gives up on a statement this long after the server should have cancelled it. */
-const CLIENT_TIMEOUT_MARGIN_MS = 1000;
 
 const BEGIN = /^\s*(begin|start\s+transaction)\b/i;
 const COMMIT = /^\s*(commit|end)\b/i;
@@ -32,14 +32,15 @@ function newPool(url: string, options: PostgresStoreOptions, timeouts: boolean):
   const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULTS.dbStatementTimeoutMs;
   const pool = new pg.Pool({
     connectionString: url,
-    max: options.maxConnections ?? 10,
+    max: options.maxConnections ?? DEFAULTS.dbMaxConnections,
     connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULTS.dbConnectTimeoutMs,
     // A peer that vanished without closing (a cut network) is noticed.
     keepAlive: true,
     ...(timeouts && statementTimeoutMs > 0
       ? {
           statement_timeout: statementTimeoutMs,
-          query_timeout: statementTimeoutMs + CLIENT_TIMEOUT_MARGIN_MS,
+          query_timeout:
+            statementTimeoutMs + (options.queryTimeoutMarginMs ?? DEFAULTS.dbQueryTimeoutMarginMs),
         }
       : {}),
     // Unix-second bigints fit a JS number; pg would hand them over as strings.

@@ -55,6 +55,9 @@ function postgres(adminUrl: string): StoreTarget {
   };
 }
 
+/** The SQLite target alone, for tests about behaviour rather than storage. */
+export const sqliteTarget = (): StoreTarget => sqlite;
+
 /** SQLite always; PostgreSQL when the global setup started a cluster. */
 export function storeTargets(): StoreTarget[] {
   const url = inject('postgresUrl');

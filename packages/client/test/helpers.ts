@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type StoreTarget, storeTargets } from '../../../test/helpers/stores.js';
+import { sqliteTarget } from '../../../test/helpers/stores.js';
 import { startTestServer, type TestServer } from '../../../test/helpers/test-server.js';
 import {
   authenticate,
@@ -226,11 +226,7 @@ export function gate(): { promise: Promise<void>; open: () => void } {
 }
 
 /** The SQLite store target: the client tests need a real server, not every store. */
-export function sqlite(): StoreTarget {
-  const target = storeTargets().find((t) => t.kind === 'sqlite');
-  if (target === undefined) throw new Error('no SQLite store target');
-  return target;
-}
+export const sqlite = sqliteTarget;
 
 /** A gridkey on SQLite with one `meters:read` client, behind a scripted proxy. */
 export async function startGridkeyBehindProxy(): Promise<{

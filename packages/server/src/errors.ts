@@ -134,13 +134,31 @@ export class TemporarilyUnavailableError extends OAuthError {
  * submitted value, so a message that quotes one passes a fixed text here.
  */
 export class UsageError extends Error {
-  override readonly name = 'UsageError';
+  override readonly name: string = 'UsageError';
 
   constructor(
     message: string,
     readonly publicMessage: string = message,
   ) {
     super(message);
+  }
+}
+
+/**
+ * A value of one input field that an operation refuses. `field` is the
+ * neutral name (the admin API's body field, e.g. `ttl`, `token_budget`);
+ * each front end names it its own way (the CLI as `--ttl`, `--token-budget`).
+ */
+export class InvalidFieldError extends UsageError {
+  override readonly name = 'InvalidFieldError';
+
+  constructor(
+    readonly field: string,
+    /** What is wrong, after the field's name: `must be a whole number …`. */
+    readonly problem: string,
+    publicProblem: string = problem,
+  ) {
+    super(`${field} ${problem}`, `${field} ${publicProblem}`);
   }
 }
 

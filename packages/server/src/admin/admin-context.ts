@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import type { Gridkey } from '../gridkey.js';
-import { nowSeconds } from '../lib/clock.js';
+import { type OperationContext, operationContext } from '../operations/context.js';
 import type { PatRecord } from '../store/types.js';
 import { actorOf, authenticateAdmin } from './admin-auth.js';
 import type { AuditEvent } from './audit.js';
@@ -12,6 +12,8 @@ export interface AdminRequest {
   now: number;
   /** Records an audit entry for this admin, from this address. */
   audit(action: string, target: string, detail?: Record<string, unknown>): Promise<void>;
+  /** The operations layer's context: this admin, from this address, now. */
+  ops: OperationContext;
 }
 
 type Handler = (ctx: AdminRequest) => Promise<unknown>;
@@ -23,7 +25,7 @@ const admins = new WeakMap<FastifyRequest, PatRecord>();
 export function adminRoute(
   app: FastifyInstance,
   gk: Gridkey,
-  method: 'GET' | 'POST' | 'DELETE',
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
   url: string,
   schema: FastifySchema,
   handler: Handler,
@@ -53,7 +55,8 @@ export function adminRoute(
         };
         return gk.audit.record(event);
       };
-      return handler({ req, reply, admin, now: nowSeconds(gk.clock), audit });
+      const ops = operationContext(gk, { name: actorOf(admin), address: req.ip });
+      return handler({ req, reply, admin, now: ops.now, audit, ops });
     },
   });
 }

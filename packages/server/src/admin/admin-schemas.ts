@@ -36,8 +36,31 @@ export const CreateClientBody = Type.Object(
         description: 'RFC 7662 §4: may introspect every token, not only its own',
       }),
     ),
+    token_budget: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'client_credentials token requests a minute' }),
+    ),
+    reuse_tokens: Type.Optional(
+      Type.Boolean({ description: 'answer repeated requests with the still-valid token' }),
+    ),
   },
   { additionalProperties: false },
+);
+export const UpdateClientBody = Type.Object(
+  {
+    token_budget: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+        description: 'token requests a minute; null: the server default',
+      }),
+    ),
+    reuse_tokens: Type.Optional(Type.Boolean()),
+    deprecated: Type.Optional(
+      Type.Boolean({ description: 'token responses carry Deprecation (and Sunset) headers' }),
+    ),
+    sunset: Type.Optional(
+      Type.String({ maxLength: 64, description: 'with deprecated: true, ISO 8601' }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
 );
 export const CreateUserBody = Type.Object(
   {

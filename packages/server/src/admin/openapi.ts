@@ -6,6 +6,7 @@ import {
   CreateLoginTokenBody,
   CreatePatBody,
   CreateUserBody,
+  UpdateClientBody,
 } from './admin-schemas.js';
 
 type Op = { summary: string; body?: object; query?: object; created?: boolean };
@@ -20,7 +21,7 @@ const ERRORS = {
   '404': { description: 'not_found: no such id' },
 };
 
-const OPERATIONS: Record<string, Partial<Record<'get' | 'post' | 'delete', Op>>> = {
+const OPERATIONS: Record<string, Partial<Record<'get' | 'post' | 'patch' | 'delete', Op>>> = {
   '/admin/api/session': { get: { summary: 'The admin token in use' } },
   '/admin/api/pats': {
     get: { summary: 'List personal access tokens (never the tokens)' },
@@ -48,7 +49,14 @@ const OPERATIONS: Record<string, Partial<Record<'get' | 'post' | 'delete', Op>>>
     },
   },
   '/admin/api/clients/{id}/rotate-secret': { post: { summary: 'Replace the client secret' } },
-  '/admin/api/clients/{id}': { delete: { summary: 'Delete a client and revoke its tokens' } },
+  '/admin/api/clients/{id}': {
+    get: { summary: 'One client' },
+    patch: {
+      summary: 'Change the token budget, token reuse or deprecation (and sunset)',
+      body: UpdateClientBody,
+    },
+    delete: { summary: 'Delete a client and revoke its tokens' },
+  },
   '/admin/api/clients/{id}/revoke-tokens': {
     post: { summary: 'Kill switch: revoke every token issued to the client' },
   },

@@ -3,6 +3,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import type { Gridkey } from '../gridkey.js';
 import { adminOpenApi } from './openapi.js';
+import { registerClientRoutes } from './routes/clients.js';
 import { registerKillSwitchRoutes } from './routes/kill-switch.js';
 import { registerPatRoutes } from './routes/pats.js';
 import { registerResourceRoutes } from './routes/resources.js';
@@ -17,6 +18,7 @@ export async function registerAdmin(
   issuer: () => string,
 ): Promise<void> {
   registerPatRoutes(app, gk);
+  registerClientRoutes(app, gk);
   registerResourceRoutes(app, gk);
   registerKillSwitchRoutes(app, gk);
   app.get('/admin/api/openapi.json', async () => adminOpenApi(issuer()));

@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import { type Gridkey, openGridkey } from '../gridkey.js';
 import { escapeUnprintable } from '../lib/printable.js';
+import { cliActor, type OperationContext, operationContext } from '../operations/context.js';
 
 export interface CommonOptions {
   dataDir?: string;
@@ -30,6 +31,29 @@ export function commandConfig(
     env: process.env,
     ...(opts.config === undefined ? {} : { file: opts.config }),
   });
+}
+
+/** The flags whose names differ from the neutral field they set. */
+const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
+  customer_uuid: 'customer',
+  subject_uuid: 'subject',
+};
+
+/** The CLI flag that sets a neutral field (`token_budget` → `--token-budget`). */
+export function flagOf(field: string): string {
+  return `--${FLAG_OF_FIELD[field] ?? field.replace(/_/g, '-')}`;
+}
+
+/**
+ * Runs one operation as the CLI's actor (`cli:<user>@<host>`, audited like
+ * any admin), on a store opened for this command and always closed.
+ */
+export function withOperations<T>(
+  opts: CommonOptions,
+  run: (ctx: OperationContext) => Promise<T>,
+  options: { ensureKeys?: boolean } = {},
+): Promise<T> {
+  return withGridkey(opts, (gk) => run(operationContext(gk, cliActor())), options);
 }
 
 /** Opens the store for one command and always closes it. */

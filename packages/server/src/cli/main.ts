@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { UsageError } from '../errors.js';
+import { InvalidFieldError, UsageError } from '../errors.js';
 import { escapeUnprintable } from '../lib/printable.js';
 import { apiKeyCommand } from './commands/apikey.js';
 import { clientCommand } from './commands/client.js';
@@ -11,6 +11,7 @@ import { adminTokenCommand, patCommand } from './commands/pat.js';
 import { serveCommand } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
 import { userCommand } from './commands/user.js';
+import { flagOf } from './common.js';
 
 const program = new Command('gridkey')
   .description('access-token service for energy and e-mobility data APIs')
@@ -47,7 +48,11 @@ try {
     process.exitCode = err.exitCode;
   } else {
     // One line: the message only, never a stack or a secret-bearing object.
-    const message = (err as Error).message ?? String(err);
+    // A refused field is named as the flag that set it.
+    const message =
+      err instanceof InvalidFieldError
+        ? `${flagOf(err.field)} ${err.problem}`
+        : ((err as Error).message ?? String(err));
     // Messages may quote an argument: escaped, like everything printed.
     process.stderr.write(`gridkey: ${escapeUnprintable(message.split('\n')[0] ?? '')}\n`);
     process.exitCode = 1;

@@ -1,4 +1,4 @@
-import { UnknownIdError, UsageError } from '../errors.js';
+import { InvalidFieldError, UnknownIdError } from '../errors.js';
 import { type Clock, nowSeconds } from '../lib/clock.js';
 import { isoOrNull } from '../lib/iso-time.js';
 import { assertPrintable } from '../lib/printable.js';
@@ -30,18 +30,25 @@ function checkBudget(budget: number | null | undefined): void {
     budget !== undefined &&
     (!Number.isInteger(budget) || budget < 1 || budget > 1_000_000)
   ) {
-    throw new UsageError(
-      '--token-budget must be a whole number of tokens a minute from 1 to 1000000',
+    throw new InvalidFieldError(
+      'token_budget',
+      'must be a whole number of tokens a minute from 1 to 1000000',
     );
   }
 }
 
-export function parseScopeList(text: string | undefined): string[] {
+/** A space-separated list of scope tokens (RFC 6749 §3.3), as `field` names it. */
+export function parseScopeList(text: string | undefined, field = 'scope'): string[] {
   if (text === undefined) return [];
   const scopes = [...new Set(text.split(' ').filter(Boolean))];
   for (const s of scopes) {
-    if (!isScopeToken(s))
-      throw new UsageError(`invalid scope ${JSON.stringify(s)}`, 'invalid scope');
+    if (!isScopeToken(s)) {
+      throw new InvalidFieldError(
+        field,
+        `has an invalid entry ${JSON.stringify(s)}`,
+        'has an invalid entry',
+      );
+    }
   }
   return scopes;
 }
@@ -53,31 +60,39 @@ function checkNewClient(
 ) {
   const name = input.name.trim();
   if (name === '' || name.length > 200)
-    throw new UsageError('client name must be 1 to 200 characters');
+    throw new InvalidFieldError('name', 'must be 1 to 200 characters');
   assertPrintable(name, 'client name');
   const authMethod = input.authMethod ?? 'client_secret_basic';
   if (!CLIENT_AUTH_METHODS.includes(authMethod as ClientAuthMethod)) {
-    throw new UsageError(`--auth must be one of ${CLIENT_AUTH_METHODS.join(', ')}`);
+    throw new InvalidFieldError('auth', `must be one of ${CLIENT_AUTH_METHODS.join(', ')}`);
   }
   const grantTypes = [...new Set(input.grantTypes ?? ['client_credentials'])];
   for (const g of grantTypes) {
     if (!supportedGrantTypes.includes(g)) {
-      throw new UsageError(
-        `unsupported grant type ${JSON.stringify(g)} (supported: ${supportedGrantTypes.join(', ')})`,
-        `unsupported grant type (supported: ${supportedGrantTypes.join(', ')})`,
+      throw new InvalidFieldError(
+        'grants',
+        `has an unsupported grant type ${JSON.stringify(g)} (supported: ${supportedGrantTypes.join(', ')})`,
+        `has an unsupported grant type (supported: ${supportedGrantTypes.join(', ')})`,
       );
     }
   }
-  if (grantTypes.length === 0) throw new UsageError('a client needs at least one grant type');
+  if (grantTypes.length === 0)
+    throw new InvalidFieldError('grants', 'must name at least one grant type');
   const ttl = input.accessTokenTtlSeconds ?? null;
   if (ttl !== null && (!Number.isInteger(ttl) || ttl < ttlBounds.min || ttl > ttlBounds.max)) {
-    throw new UsageError(
-      `--ttl must be a whole number of seconds from ${ttlBounds.min} to ${ttlBounds.max}`,
+    throw new InvalidFieldError(
+      'ttl',
+      `must be a whole number of seconds from ${ttlBounds.min} to ${ttlBounds.max}`,
     );
   }
   for (const a of input.audiences ?? []) {
-    if (!isScopeToken(a))
-      throw new UsageError(`invalid audience ${JSON.stringify(a)}`, 'invalid audience');
+    if (!isScopeToken(a)) {
+      throw new InvalidFieldError(
+        'audience',
+        `has an invalid audience ${JSON.stringify(a)}`,
+        'has an invalid audience',
+      );
+    }
   }
   return { name, authMethod: authMethod as ClientAuthMethod, grantTypes, ttl };
 }

@@ -1,14 +1,17 @@
-import { UsageError } from '../errors.js';
+import { InvalidFieldError } from '../errors.js';
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** Parses an ISO 8601 date or date-time that must lie in the future; unix seconds. */
 export function parseFutureIsoTime(text: string, what: string, nowSeconds: number): number {
+  // The field's neutral name: a front end names it its own way.
+  const field = what.replace(/^--/, '');
   const ms = ISO_8601.test(text) ? Date.parse(text) : Number.NaN;
-  if (Number.isNaN(ms))
-    throw new UsageError(`${what} must be an ISO 8601 date-time, e.g. 2027-01-31T12:00:00Z`);
+  if (Number.isNaN(ms)) {
+    throw new InvalidFieldError(field, 'must be an ISO 8601 date-time, e.g. 2027-01-31T12:00:00Z');
+  }
   const seconds = Math.floor(ms / 1000);
-  if (seconds <= nowSeconds) throw new UsageError(`${what} must be in the future`);
+  if (seconds <= nowSeconds) throw new InvalidFieldError(field, 'must be in the future');
   return seconds;
 }
 

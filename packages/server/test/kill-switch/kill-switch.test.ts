@@ -100,7 +100,7 @@ describe.each(storeTargets())('the kill switch on $kind', (target) => {
         headers: { authorization: `Bearer ${admin}` },
       })
     ).json()) as { action: string; target: string }[];
-    expect(audit.some((e) => e.action === 'client.revoke-tokens' && e.target === leaked.id)).toBe(
+    expect(audit.some((e) => e.action === 'client.revoke_tokens' && e.target === leaked.id)).toBe(
       true,
     );
   });

@@ -1,6 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Gridkey } from '../../gridkey.js';
+import { revokeClientTokens } from '../../operations/clients.js';
 import { revokeAccessTokenById } from '../../tokens/access-token.js';
 import { adminRoute } from '../admin-context.js';
 import { IdParams, JtiParams } from '../admin-schemas.js';
@@ -19,13 +20,7 @@ export function registerKillSwitchRoutes(app: FastifyInstance, gk: Gridkey): voi
     'POST',
     '/admin/api/clients/:id/revoke-tokens',
     { params: IdParams },
-    async ({ req, audit }) => {
-      const { id } = req.params as Id;
-      await gk.clients.revokeTokens(id);
-      gk.clientCache.forget(id);
-      await audit('client.revoke-tokens', id);
-      return { client_id: id, tokens_revoked: true };
-    },
+    async ({ req, ops }) => revokeClientTokens(ops, (req.params as Id).id),
   );
 
   adminRoute(

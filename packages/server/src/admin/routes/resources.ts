@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { describeClient, parseScopeList } from '../../clients/client-registry.js';
+import { parseScopeList } from '../../clients/client-registry.js';
 import { UnknownIdError } from '../../errors.js';
 import type { Gridkey } from '../../gridkey.js';
 import { rotateSigningKeys } from '../../keys/key-ring.js';
@@ -12,7 +12,6 @@ import { adminRoute } from '../admin-context.js';
 import {
   AuditQuery,
   CreateApiKeyBody,
-  CreateClientBody,
   CreateLoginTokenBody,
   CreateUserBody,
   IdParams,
@@ -21,65 +20,8 @@ import { describeAuditEntry } from '../audit.js';
 
 type Id = Static<typeof IdParams>;
 
-/** Clients, users, login tokens, API keys, signing keys and the audit log. */
+/** Users, login tokens, API keys, signing keys and the audit log. */
 export function registerResourceRoutes(app: FastifyInstance, gk: Gridkey): void {
-  adminRoute(app, gk, 'GET', '/admin/api/clients', {}, async () =>
-    (await gk.clients.list()).map(describeClient),
-  );
-  adminRoute(
-    app,
-    gk,
-    'POST',
-    '/admin/api/clients',
-    { body: CreateClientBody },
-    async ({ req, reply, audit }) => {
-      const body = req.body as Static<typeof CreateClientBody>;
-      const { client, secret } = await gk.clients.create({
-        name: body.name,
-        scopes: parseScopeList(body.scope),
-        audiences: parseScopeList(body.audience),
-        ...(body.grants === undefined ? {} : { grantTypes: parseScopeList(body.grants) }),
-        ...(body.auth === undefined ? {} : { authMethod: body.auth }),
-        ...(body.ttl === undefined ? {} : { accessTokenTtlSeconds: body.ttl }),
-        ...(body.resource_server === true ? { resourceServer: true } : {}),
-      });
-      await audit('client.create', client.clientId, {
-        name: client.name,
-        resource_server: client.resourceServer,
-      });
-      const { client_id, ...rest } = describeClient(client);
-      return reply.code(201).send({ client_id, client_secret: secret, ...rest });
-    },
-  );
-  adminRoute(
-    app,
-    gk,
-    'POST',
-    '/admin/api/clients/:id/rotate-secret',
-    { params: IdParams },
-    async ({ req, audit }) => {
-      const { id } = req.params as Id;
-      const { clientId, secret } = await gk.clients.rotateSecret(id);
-      gk.clientCache.forget(id);
-      await audit('client.rotate_secret', id);
-      return { client_id: clientId, client_secret: secret };
-    },
-  );
-  adminRoute(
-    app,
-    gk,
-    'DELETE',
-    '/admin/api/clients/:id',
-    { params: IdParams },
-    async ({ req, audit }) => {
-      const { id } = req.params as Id;
-      await gk.clients.delete(id);
-      gk.clientCache.forget(id);
-      await audit('client.delete', id);
-      return { client_id: id, deleted: true };
-    },
-  );
-
   adminRoute(app, gk, 'GET', '/admin/api/users', {}, async () =>
     (await gk.users.list()).map(describeUser),
   );

@@ -1,9 +1,16 @@
 import { Command } from 'commander';
-import { describeClient, parseScopeList } from '../../clients/client-registry.js';
 import { UsageError } from '../../errors.js';
-import { nowSeconds } from '../../lib/clock.js';
-import { parseFutureIsoTime } from '../../lib/iso-time.js';
-import type { ClientPolicyUpdate } from '../../store/types.js';
+import {
+  type ClientDescription,
+  type ClientUpdateInput,
+  createClient,
+  deleteClient,
+  listClients,
+  revokeClientTokens,
+  rotateClientSecret,
+  showClient,
+  updateClient,
+} from '../../operations/clients.js';
 import {
   type CommonOptions,
   parseWholeNumber,
@@ -11,7 +18,7 @@ import {
   printRows,
   requireSubcommand,
   withCommonOptions,
-  withGridkey,
+  withOperations,
 } from '../common.js';
 
 interface CreateOptions extends CommonOptions {
@@ -34,42 +41,39 @@ interface UpdateOptions extends CommonOptions {
   sunset?: string;
 }
 
-/** Turns `client update` flags into a policy change; an empty change is a usage error. */
-function policyUpdate(opts: UpdateOptions, now: number): ClientPolicyUpdate {
-  const update: ClientPolicyUpdate = {};
+/** Turns `client update` flags into a neutral update; flags that exclude each other are refused here. */
+function updateInput(opts: UpdateOptions): ClientUpdateInput {
+  const input: ClientUpdateInput = {};
   if (opts.tokenBudget !== undefined) {
     if (opts.tokenBudget !== 'default' && !/^\d{1,7}$/.test(opts.tokenBudget)) {
       throw new UsageError(
         '--token-budget takes a whole number of token requests a minute, or "default"',
       );
     }
-    update.tokenBudgetPerMinute = opts.tokenBudget === 'default' ? null : Number(opts.tokenBudget);
+    input.token_budget = opts.tokenBudget === 'default' ? null : Number(opts.tokenBudget);
   }
   if (opts.reuseTokens !== undefined) {
     if (!['on', 'off'].includes(opts.reuseTokens))
       throw new UsageError('--reuse-tokens takes on or off');
-    update.reuseTokens = opts.reuseTokens === 'on';
+    input.reuse_tokens = opts.reuseTokens === 'on';
   }
   if (opts.deprecate && opts.undeprecate)
     throw new UsageError('--deprecate and --undeprecate exclude each other');
-  if (opts.deprecate) update.deprecatedAt = now;
-  if (opts.undeprecate) {
-    update.deprecatedAt = null;
-    update.sunsetAt = null;
-  }
+  if (opts.deprecate) input.deprecated = true;
+  if (opts.undeprecate) input.deprecated = false;
   if (opts.sunset !== undefined) {
     if (!opts.deprecate) throw new UsageError('--sunset goes with --deprecate');
-    update.sunsetAt = parseFutureIsoTime(opts.sunset, '--sunset', now);
+    input.sunset = opts.sunset;
   }
-  if (Object.keys(update).length === 0)
+  if (Object.keys(input).length === 0)
     throw new UsageError(
       'nothing to update: give --token-budget, --reuse-tokens, --deprecate or --undeprecate',
     );
-  return update;
+  return input;
 }
 
 /** One line of `client list`: deprecated clients stand out, and whether they are still used. */
-const clientLine = (c: ReturnType<typeof describeClient>) =>
+const clientLine = (c: ClientDescription) =>
   `${c.client_id}  ${c.name}  [${c.grant_types.join(' ')}]  scope="${c.scope}"` +
   (c.deprecated ? `  DEPRECATED${c.in_use_since_deprecation ? ' (still in use)' : ''}` : '');
 
@@ -98,24 +102,22 @@ export function clientCommand(): Command {
       'may introspect every token, not only its own and those whose audience names it',
     )
     .action((opts: CreateOptions) =>
-      withGridkey(opts, async (gk) => {
-        const { client: c, secret } = await gk.clients.create({
+      withOperations(opts, async (ctx) => {
+        const out = await createClient(ctx, {
           name: opts.name,
-          scopes: parseScopeList(opts.scope),
-          audiences: parseScopeList(opts.audience),
-          ...(opts.grants === undefined ? {} : { grantTypes: parseScopeList(opts.grants) }),
-          ...(opts.auth === undefined ? {} : { authMethod: opts.auth }),
-          ...(opts.ttl === undefined ? {} : { accessTokenTtlSeconds: opts.ttl }),
-          ...(opts.tokenBudget === undefined ? {} : { tokenBudgetPerMinute: opts.tokenBudget }),
-          ...(opts.reuseTokens ? { reuseTokens: true } : {}),
-          ...(opts.resourceServer ? { resourceServer: true } : {}),
+          scope: opts.scope,
+          audience: opts.audience,
+          grants: opts.grants,
+          auth: opts.auth,
+          ttl: opts.ttl,
+          token_budget: opts.tokenBudget,
+          reuse_tokens: opts.reuseTokens,
+          resource_server: opts.resourceServer,
         });
-        const { client_id, ...rest } = describeClient(c);
-        const out = { client_id, client_secret: secret, ...rest };
         print(opts, out, () =>
           [
-            `client_id:     ${c.clientId}`,
-            `client_secret: ${secret}`,
+            `client_id:     ${out.client_id}`,
+            `client_secret: ${out.client_secret}`,
             'The secret is shown once: store it now.',
           ].join('\n'),
         );
@@ -125,17 +127,16 @@ export function clientCommand(): Command {
   withCommonOptions(client.command('list'))
     .description('list clients (never their secrets)')
     .action((opts: CommonOptions) =>
-      withGridkey(opts, async (gk) => {
-        const rows = (await gk.clients.list()).map(describeClient);
-        printRows(opts, rows, 'no clients', clientLine);
+      withOperations(opts, async (ctx) => {
+        printRows(opts, await listClients(ctx), 'no clients', clientLine);
       }),
     );
 
   withCommonOptions(client.command('show').argument('<id>'))
     .description('show one client')
     .action((id: string, opts: CommonOptions) =>
-      withGridkey(opts, async (gk) => {
-        const c = describeClient(await gk.clients.get(id));
+      withOperations(opts, async (ctx) => {
+        const c = await showClient(ctx, id);
         print(opts, c, () => JSON.stringify(c, null, 2));
       }),
     );
@@ -143,12 +144,12 @@ export function clientCommand(): Command {
   withCommonOptions(client.command('rotate-secret').argument('<id>'))
     .description('replace the client secret; the old one stops working')
     .action((id: string, opts: CommonOptions) =>
-      withGridkey(opts, async (gk) => {
-        const { clientId, secret } = await gk.clients.rotateSecret(id);
+      withOperations(opts, async (ctx) => {
+        const out = await rotateClientSecret(ctx, id);
         print(
           opts,
-          { client_id: clientId, client_secret: secret },
-          () => `client_secret: ${secret}\nThe secret is shown once: store it now.`,
+          out,
+          () => `client_secret: ${out.client_secret}\nThe secret is shown once: store it now.`,
         );
       }),
     );
@@ -167,10 +168,8 @@ export function clientCommand(): Command {
     .option('--sunset <iso>', 'with --deprecate: when the client stops working, ISO 8601')
     .option('--undeprecate', 'clear deprecation and sunset')
     .action((id: string, opts: UpdateOptions) =>
-      withGridkey(opts, async (gk) => {
-        const updated = describeClient(
-          await gk.clients.update(id, policyUpdate(opts, nowSeconds(gk.clock))),
-        );
+      withOperations(opts, async (ctx) => {
+        const updated = await updateClient(ctx, id, updateInput(opts));
         print(opts, updated, () => JSON.stringify(updated, null, 2));
       }),
     );
@@ -178,22 +177,17 @@ export function clientCommand(): Command {
   withCommonOptions(client.command('revoke-tokens').argument('<id>'))
     .description('revoke every token issued to a client (after a leaked secret)')
     .action((id: string, opts: CommonOptions) =>
-      withGridkey(opts, async (gk) => {
-        await gk.clients.revokeTokens(id);
-        print(
-          opts,
-          { client_id: id, tokens_revoked: true },
-          () => `revoked every token of client ${id}`,
-        );
+      withOperations(opts, async (ctx) => {
+        const out = await revokeClientTokens(ctx, id);
+        print(opts, out, () => `revoked every token of client ${id}`);
       }),
     );
 
   withCommonOptions(client.command('delete').argument('<id>'))
     .description('delete a client and revoke every token issued to it')
     .action((id: string, opts: CommonOptions) =>
-      withGridkey(opts, async (gk) => {
-        await gk.clients.delete(id);
-        print(opts, { client_id: id, deleted: true }, () => `deleted client ${id}`);
+      withOperations(opts, async (ctx) => {
+        print(opts, await deleteClient(ctx, id), () => `deleted client ${id}`);
       }),
     );
 

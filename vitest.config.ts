@@ -6,6 +6,7 @@ export default defineConfig({
       'packages/*/src/**/*.test.ts',
       'packages/*/test/**/*.test.ts',
       'examples/*/test/**/*.test.ts',
+      'bench/test/**/*.test.ts',
       'test/conventions/**/*.test.ts',
     ],
     globalSetup: ['test/setup/postgres-cluster.ts'],

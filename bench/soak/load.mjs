@@ -1,7 +1,13 @@
-// Paced (open-loop) load: each operation is started at its own fixed rate, on a schedule that
-// does not wait for answers, alternating between the nodes. A slow server therefore shows as
-// latency and, past MAX_IN_FLIGHT requests of one operation, as "overload" skips, never as a
-// quietly lower rate.
+// What runs while the soak lasts: the paced (open-loop) load and the sampler.
+//
+// Each operation is started at its own fixed rate, on a schedule that does not wait for answers,
+// alternating between the nodes. A slow server therefore shows as latency and, past
+// MAX_IN_FLIGHT requests of one operation, as "overload" skips, never as a quietly lower rate.
+//
+// The sampler records what a leak or unbounded growth would show: each process's resident memory
+// (VmRSS in /proc/PID/status) and open file descriptors (entries of /proc/PID/fd), and the
+// database size (pg_database_size), every few seconds.
+import { readdir, readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { OPERATIONS } from './operations.mjs';
 
@@ -103,4 +109,64 @@ export async function runLoad({ rates, seconds, nodes, state, stats, log }) {
     }, TICK_MS);
   });
   await Promise.allSettled([...pending]);
+}
+
+async function readProcess(pid) {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const rssKb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1]);
+    const fds = (await readdir(`/proc/${pid}/fd`)).length;
+    return { rssBytes: rssKb * 1024, fds };
+  } catch {
+    // The process is gone: the sample says so instead of failing the run.
+    return { rssBytes: null, fds: null };
+  }
+}
+
+/**
+ * Takes one sample: `processes` maps a name to a pid (the nodes, redis-server), `database`
+ * comes from connectDatabase, `requests()` is the running total of requests sent.
+ */
+async function takeSample({ startedAt, processes, database, requests }) {
+  const entries = await Promise.all(
+    Object.entries(processes).map(async ([name, pid]) => [name, await readProcess(pid)]),
+  );
+  let databaseBytes = null;
+  try {
+    databaseBytes = await database.bytes();
+  } catch {
+    // PostgreSQL went away; the missing figure shows in the table.
+  }
+  return {
+    t: Math.round((Date.now() - startedAt) / 1000),
+    processes: Object.fromEntries(entries),
+    databaseBytes,
+    requests: requests(),
+  };
+}
+
+/** Samples every `seconds` until stop() (which takes one last sample and returns them all). */
+export function startSampling(options, seconds, onSample = () => {}) {
+  const samples = [];
+  let running = Promise.resolve();
+  const sampleNow = (final = false) => {
+    running = running.then(async () => {
+      const sample = await takeSample(options);
+      // The last periodic sample may already be the final one.
+      if (final && sample.t - (samples.at(-1)?.t ?? -Infinity) < 2) return;
+      samples.push(sample);
+      onSample(sample);
+    });
+    return running;
+  };
+  const first = sampleNow();
+  const timer = setInterval(() => sampleNow(), seconds * 1000);
+  return {
+    first,
+    async stop() {
+      clearInterval(timer);
+      await sampleNow(true);
+      return samples;
+    },
+  };
 }

@@ -1,36 +1,12 @@
 // The soak's tables and goals: per-operation counts and latency, the sampled time series, and
-// the pass/fail verdict on 5xx, memory, descriptors and database growth.
+// the pass/fail verdict on 5xx, memory, descriptors and database growth. No I/O.
+import { fixed, percentile, table } from '../lib/goals.mjs';
+
 const MB = 1024 * 1024;
 // The shortest comparison window: at least a couple of samples at the default interval.
 const SAMPLE_FLOOR_SECONDS = 20;
 
-function table(header, rows, textColumns = [0]) {
-  const widths = header.map((_, column) =>
-    Math.max(...[header, ...rows].map((row) => String(row[column]).length)),
-  );
-  const line = (row) =>
-    row
-      .map((cell, column) =>
-        textColumns.includes(column)
-          ? String(cell).padEnd(widths[column])
-          : String(cell).padStart(widths[column]),
-      )
-      .join('  ')
-      .trimEnd();
-  return [
-    line(header),
-    widths.map((width) => '-'.repeat(width)).join('  '),
-    ...rows.map(line),
-  ].join('\n');
-}
-
-const fixed = (value, digits = 1) => (typeof value === 'number' ? value.toFixed(digits) : '-');
 const mb = (bytes) => (typeof bytes === 'number' ? (bytes / MB).toFixed(1) : '-');
-
-function percentile(sorted, fraction) {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
-}
 
 /** Per-operation figures without the raw latencies, for the table and the JSON. */
 export function summariseOperations(stats, expected) {
@@ -266,6 +242,11 @@ export function evaluateGoals({
     },
     baselineT: baseline.t,
   };
+}
+
+/** The goals printed with ✗: any of them makes the exit code 1. */
+export function missedGoals(goals) {
+  return goals.filter((goal) => !goal.pass);
 }
 
 export function formatGoals(goals) {

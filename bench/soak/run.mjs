@@ -1,29 +1,37 @@
 // Entry point of `npm run soak`: a fixed, paced mix of token traffic against two gridkey nodes
 // that share one throwaway PostgreSQL cluster and one redis-server, for SOAK_SECONDS (default
 // 10 minutes), sampling memory, descriptors and database size, then a pass/fail verdict on
-// leaks and growth. See bench/README.md ("Soak").
+// leaks and growth; exits 1 when a goal printed as ✗ is missed. See bench/README.md ("Soak").
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { positiveNumber } from '../config.mjs';
-import { stopAllProcesses, stopProcess } from '../processes.mjs';
-import { installShutdownHandlers, onInterrupt } from '../shutdown.mjs';
-import { createFixtures, startNode } from './cluster.mjs';
-import { createAgent } from './http.mjs';
-import { startPostgres, startRedis } from './infra.mjs';
-import { createStats, runLoad, totalRequests } from './load.mjs';
-import { createState, EXPECTED_STATUS, OPERATIONS, passwordLogin } from './operations.mjs';
+import { machine, positiveNumber, writeResults } from '../lib/config.mjs';
+import {
+  installShutdownHandlers,
+  onInterrupt,
+  stopAllProcesses,
+  stopProcess,
+} from '../lib/processes.mjs';
+import { createStats, runLoad, startSampling, totalRequests } from './load.mjs';
+import { createFixtures, startNode } from './nodes.mjs';
+import {
+  createAgent,
+  createState,
+  EXPECTED_STATUS,
+  OPERATIONS,
+  passwordLogin,
+} from './operations.mjs';
 import {
   evaluateGoals,
   formatGoals,
   formatOperations,
   formatSamples,
   formatTables,
+  missedGoals,
   summariseOperations,
 } from './report.mjs';
-import { connectDatabase, startSampling } from './sampler.mjs';
+import { connectDatabase, startPostgres, startRedis } from './services.mjs';
 
 // ─── Settings ──────────────────────────────────────────────────────────────────────────────────
 
@@ -92,7 +100,6 @@ const LIMITS = {
 
 // ───────────────────────────────────────────────────────────────────────────────────────────────
 
-const resultsPath = fileURLToPath(new URL('../results/soak-latest.json', import.meta.url));
 const NODE_NAMES = ['node-a', 'node-b'];
 const DATABASE = 'gridkey_soak';
 
@@ -281,43 +288,39 @@ async function main(cleanups) {
     }
   }
 
-  mkdirSync(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
-  writeFileSync(
-    resultsPath,
-    `${JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        machine: { node: process.version, cpus: cpus().map((cpu) => cpu.model) },
-        config: {
-          seconds: SECONDS,
-          sampleSeconds: SAMPLE_SECONDS,
-          warmupSeconds: WARMUP_SECONDS,
-          rates: RATES,
-          accessTokenTtlSeconds: ACCESS_TOKEN_TTL,
-          users: USERS,
-          loginTokens: LOGIN_TOKENS,
-          initialSessions: INITIAL_SESSIONS,
-          prunerEnv: nodeEnvExtra,
-          prunerFlags: PRUNER_FLAGS,
-          limits: LIMITS,
-        },
-        operations: summary,
-        sessions: {
-          atEnd: state.sessions.length,
-          lost: state.sessionsLost,
-          introspectedActive: state.introspectedActive,
-          introspectedInactive: state.introspectedInactive,
-        },
-        samples,
-        database: { ...verdict.database, tablesBefore, tablesAfter },
-        goals: verdict.goals,
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  const resultsPath = writeResults('soak-latest.json', {
+    date: new Date().toISOString(),
+    machine: machine(),
+    config: {
+      seconds: SECONDS,
+      sampleSeconds: SAMPLE_SECONDS,
+      warmupSeconds: WARMUP_SECONDS,
+      rates: RATES,
+      accessTokenTtlSeconds: ACCESS_TOKEN_TTL,
+      users: USERS,
+      loginTokens: LOGIN_TOKENS,
+      initialSessions: INITIAL_SESSIONS,
+      prunerEnv: nodeEnvExtra,
+      prunerFlags: PRUNER_FLAGS,
+      limits: LIMITS,
+    },
+    operations: summary,
+    sessions: {
+      atEnd: state.sessions.length,
+      lost: state.sessionsLost,
+      introspectedActive: state.introspectedActive,
+      introspectedInactive: state.introspectedInactive,
+    },
+    samples,
+    database: { ...verdict.database, tablesBefore, tablesAfter },
+    goals: verdict.goals,
+  });
   log(`results written to ${resultsPath}`);
-  if (!verdict.goals.every((goal) => goal.pass)) process.exitCode = 1;
+  const missed = missedGoals(verdict.goals);
+  if (missed.length > 0) {
+    log(`${missed.length} goal(s) missed: exit code 1`);
+    process.exitCode = 1;
+  }
 }
 
 const cleanups = [];

@@ -6,10 +6,17 @@
 // line, and prom-client's token counter and latency histogram. That shows how close to the
 // ceiling any token service observed this way can get.
 import Fastify from 'fastify';
-import { importDependency } from '../resolve-dependency.mjs';
-import { createSecretCheck, parseBasicCredentials } from './client-secret-basic.mjs';
-import { accessTokenClaims, createEs256Signer } from './es256-jwt.mjs';
-import { AUDIENCE, HOST, readTargetSettings, TOKEN_TTL_SECONDS } from './target-settings.mjs';
+import { importDependency } from '../lib/config.mjs';
+import {
+  AUDIENCE,
+  accessTokenClaims,
+  createEs256Signer,
+  createSecretCheck,
+  HOST,
+  parseBasicCredentials,
+  readTargetSettings,
+  TOKEN_TTL_SECONDS,
+} from './shared.mjs';
 
 const { default: formbody } = await importDependency('@fastify/formbody');
 const settings = readTargetSettings();

@@ -2,9 +2,15 @@
 // signs its access tokens with the same ES256 signer as the ceiling.
 import { createServer } from 'node:http';
 import OAuth2Server from '@node-oauth/oauth2-server';
-import { createSecretCheck } from './client-secret-basic.mjs';
-import { accessTokenClaims, createEs256Signer } from './es256-jwt.mjs';
-import { AUDIENCE, HOST, readTargetSettings, TOKEN_TTL_SECONDS } from './target-settings.mjs';
+import {
+  AUDIENCE,
+  accessTokenClaims,
+  createEs256Signer,
+  createSecretCheck,
+  HOST,
+  readTargetSettings,
+  TOKEN_TTL_SECONDS,
+} from './shared.mjs';
 
 const { Request, Response } = OAuth2Server;
 const settings = readTargetSettings();

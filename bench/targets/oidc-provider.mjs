@@ -4,7 +4,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
-import { AUDIENCE, HOST, readTargetSettings, TOKEN_TTL_SECONDS } from './target-settings.mjs';
+import { AUDIENCE, HOST, readTargetSettings, TOKEN_TTL_SECONDS } from './shared.mjs';
 
 const settings = readTargetSettings();
 

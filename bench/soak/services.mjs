@@ -1,15 +1,16 @@
 // The soak's shared services: one throwaway PostgreSQL cluster (initdb + pg_ctl on a temp dir,
-// as test/setup/postgres-cluster.ts does) and one redis-server, both on 127.0.0.1 only. Each
-// start function returns an object whose stop() ends the service and removes its files; stop()
-// is also registered for Ctrl-C, and a synchronous last resort runs on process exit.
+// as test/setup/postgres-cluster.ts does) and one redis-server, both on 127.0.0.1 only, and the
+// harness's own connection to the database. Each start function returns an object whose stop()
+// ends the service and removes its files; stop() is also registered for Ctrl-C, and a
+// synchronous last resort runs on process exit.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findFreePort } from '../free-port.mjs';
-import { onInterrupt } from '../shutdown.mjs';
+import { importDependency } from '../lib/config.mjs';
+import { findFreePort, onInterrupt } from '../lib/processes.mjs';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -168,4 +169,37 @@ export async function startRedis() {
   }
   await stop();
   throw new Error('redis-server did not answer within 5 s');
+}
+
+/** A connection of its own to PostgreSQL, for setup and the size queries. */
+export async function connectDatabase(url) {
+  const { default: pg } = await importDependency('pg');
+  const client = new pg.Client({ connectionString: url });
+  // PostgreSQL going away (e.g. stopped on Ctrl-C) must not crash the harness: the next query
+  // fails instead, and the sample shows the size as unknown.
+  client.on('error', () => {});
+  await client.connect();
+  return {
+    query: (text) => client.query(text),
+    async bytes() {
+      const { rows } = await client.query(
+        'SELECT pg_database_size(current_database())::bigint AS size',
+      );
+      return Number(rows[0].size);
+    },
+    /** Each table's size (with indexes and TOAST) and exact row count. */
+    async tables() {
+      const { rows } = await client.query(
+        `SELECT relname AS name, pg_total_relation_size(relid)::bigint AS bytes
+           FROM pg_stat_user_tables ORDER BY relname`,
+      );
+      const result = {};
+      for (const row of rows) {
+        const counted = await client.query(`SELECT count(*)::bigint AS n FROM "${row.name}"`);
+        result[row.name] = { bytes: Number(row.bytes), rows: Number(counted.rows[0].n) };
+      }
+      return result;
+    },
+    close: () => client.end(),
+  };
 }

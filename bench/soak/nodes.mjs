@@ -1,43 +1,8 @@
 // The gridkey side of the soak: the fixtures (clients, users, login tokens) made through the
 // CLI against the shared PostgreSQL database, and the `gridkey serve` nodes.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { findFreePort } from '../free-port.mjs';
-import { collectOutput, spawnPinned } from '../processes.mjs';
-import { waitUntilReady } from '../wait-ready.mjs';
-
-export const cliPath =
-  process.env.BENCH_GRIDKEY_CLI ??
-  fileURLToPath(new URL('../../packages/server/dist/cli/main.js', import.meta.url));
-const logDir = fileURLToPath(new URL('../results/logs/', import.meta.url));
-
-// Runs one CLI command with --json and returns its parsed output.
-export function gridkeyCli(args, { env, dataDir, input }) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args, '--data-dir', dataDir, '--json'], {
-      env: { ...process.env, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const out = collectOutput(child);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (code !== 0) {
-        reject(new Error(`gridkey ${args.slice(0, 2).join(' ')} failed: ${out.stderr.trim()}`));
-        return;
-      }
-      try {
-        resolve(JSON.parse(out.stdout));
-      } catch {
-        reject(new Error(`gridkey ${args.slice(0, 2).join(' ')} printed no JSON: ${out.stdout}`));
-      }
-    });
-    child.stdin.end(input ?? '');
-  });
-}
+import { checkBuilt, gridkeyCli, serveArgs } from '../lib/gridkey.mjs';
+import { findFreePort, spawnLogged, waitUntilReady } from '../lib/processes.mjs';
 
 async function inBatches(count, batchSize, make) {
   const results = [];
@@ -113,40 +78,19 @@ export async function createFixtures({ env, dataDir, users, loginTokens, accessT
  * request) goes to /dev/null, its stderr to bench/results/logs/soak-<name>.log.
  */
 export async function startNode(name, { env, dataDir, issuer, flags, cpu }) {
-  if (!existsSync(cliPath)) {
-    throw new Error(`${cliPath} not found; build the server first (npm run build)`);
-  }
-  mkdirSync(logDir, { recursive: true });
-  const logPath = `${logDir}soak-${name}.log`;
+  checkBuilt();
   const port = await findFreePort();
   const url = `http://127.0.0.1:${port}`;
-  const logFd = openSync(logPath, 'w');
-  let child;
-  try {
-    child = spawnPinned(
-      cpu,
-      [
-        cliPath,
-        'serve',
-        '--data-dir',
-        dataDir,
-        '--host',
-        '127.0.0.1',
-        '--port',
-        `${port}`,
-        '--issuer',
-        issuer,
-        '--profile',
-        'net2grid',
-        '--profile',
-        'enectiva',
-        ...flags,
-      ],
-      { env, stdio: ['ignore', 'ignore', logFd] },
-    );
-  } finally {
-    closeSync(logFd);
-  }
+  const { child, logPath } = spawnLogged(
+    `soak-${name}`,
+    cpu,
+    serveArgs({
+      dataDir,
+      port,
+      flags: ['--issuer', issuer, '--profile', 'net2grid', '--profile', 'enectiva', ...flags],
+    }),
+    { env },
+  );
   try {
     await waitUntilReady(`${url}/readyz`, child);
   } catch (error) {

@@ -1,0 +1,116 @@
+// Every target of `npm run bench`, by the name used in BENCH_TARGETS and in the report, and how
+// one is benchmarked end to end: prepare it, start it pinned to the server CPU, wait until it
+// answers, check the token it issues, measure, and always stop it and clean up afterwards.
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { OPT_IN_TARGETS } from './goals.mjs';
+import { gridkeyTarget } from './gridkey.mjs';
+import { buildTokenRequest, checkTokenResponse, measureTarget } from './load.mjs';
+import {
+  findFreePort,
+  onInterrupt,
+  spawnLogged,
+  stopProcess,
+  waitUntilReady,
+} from './processes.mjs';
+
+// Server stdout (gridkey logs a JSON line per request) goes to /dev/null unless asked for.
+const keepStdout = process.env.BENCH_SERVER_STDOUT === 'file';
+
+/** A peer target: one of the servers in bench/targets/, given a fresh random client. */
+function peerTarget(script, { readyPath, tokenPath = '/token', env = {} }) {
+  const scriptPath = fileURLToPath(new URL(`../targets/${script}`, import.meta.url));
+  return {
+    async prepare(port) {
+      const credentials = {
+        clientId: `bench-${randomBytes(8).toString('base64url')}`,
+        clientSecret: randomBytes(32).toString('base64url'),
+      };
+      return {
+        nodeArgs: [scriptPath],
+        env: {
+          PORT: `${port}`,
+          BENCH_CLIENT_ID: credentials.clientId,
+          BENCH_CLIENT_SECRET: credentials.clientSecret,
+          ...env,
+        },
+        readyPath,
+        tokenPath,
+        credentials,
+        details: { totalClients: 1 },
+        cleanup: async () => {},
+      };
+    },
+  };
+}
+
+export const TARGETS = {
+  ceiling: peerTarget('ceiling.mjs', { readyPath: '/readyz' }),
+  // Opt-in: the ceiling plus a request log line and the token metrics issue 2 asks for. No
+  // goals: it shows how much of the ceiling any service observed that way keeps.
+  'ceiling-observed': peerTarget('ceiling.mjs', {
+    readyPath: '/readyz',
+    env: { BENCH_CEILING_OBSERVED: '1' },
+  }),
+  'oidc-provider': peerTarget('oidc-provider.mjs', {
+    readyPath: '/.well-known/openid-configuration',
+  }),
+  'oauth2-server': peerTarget('oauth2-server.mjs', { readyPath: '/readyz' }),
+  // 1 bench client + 9 seeded = 10 clients in total.
+  gridkey: gridkeyTarget({ extraClients: 9 }),
+  'gridkey-100k': gridkeyTarget({ extraClients: 100_000 }),
+  // Opt-in (BENCH_TARGETS): the request log line off, to show what it costs. Not a goal target:
+  // one line per request is part of the product.
+  'gridkey-nolog': gridkeyTarget({ extraClients: 9, env: { GRIDKEY_LOG_LEVEL: 'warn' } }),
+};
+
+/** What runs without BENCH_TARGETS. */
+export const DEFAULT_TARGETS = Object.keys(TARGETS).filter(
+  (name) => !OPT_IN_TARGETS.includes(name),
+);
+
+/**
+ * Starts a prepared target on the server CPU and waits until it answers; `stop()` ends it and
+ * cleans up what `prepare` made.
+ */
+export async function startPrepared(name, prepared, port, config, log) {
+  const forgetCleanup = onInterrupt(prepared.cleanup);
+  const origin = `http://127.0.0.1:${port}`;
+  let server;
+  const stop = async () => {
+    if (server) await stopProcess(server.child);
+    await prepared.cleanup();
+    forgetCleanup();
+  };
+  try {
+    server = spawnLogged(name, config.serverCpu, prepared.nodeArgs, {
+      env: prepared.env,
+      keepStdout,
+    });
+    log(`started on ${origin} (pid ${server.child.pid}, log ${server.logPath})`);
+    try {
+      await waitUntilReady(`${origin}${prepared.readyPath}`, server.child);
+    } catch (error) {
+      throw new Error(`${error.message}; see ${server.logPath}`);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: `${origin}${prepared.tokenPath}`, stop };
+}
+
+export async function runTarget(name, target, config, log) {
+  const port = await findFreePort();
+  const prepared = await target.prepare(port);
+  const server = await startPrepared(name, prepared, port, config, log);
+  try {
+    const request = buildTokenRequest({ url: server.url, ...prepared.credentials });
+    const token = await checkTokenResponse(request);
+    log(`token check ok: ${JSON.stringify(token.tokenHeader)}, ${token.responseBytes} bytes`);
+    const result = await measureTarget(request, config, log);
+    return { ...result, ...prepared.details, tokenHeader: token.tokenHeader };
+  } finally {
+    await server.stop();
+  }
+}

@@ -3,10 +3,14 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import type { Gridkey } from '../gridkey.js';
 import { adminOpenApi } from './openapi.js';
+import { registerApiKeyRoutes } from './routes/api-keys.js';
+import { registerAuditRoutes } from './routes/audit.js';
 import { registerClientRoutes } from './routes/clients.js';
 import { registerKillSwitchRoutes } from './routes/kill-switch.js';
+import { registerLoginTokenRoutes } from './routes/login-tokens.js';
 import { registerPatRoutes } from './routes/pats.js';
-import { registerResourceRoutes } from './routes/resources.js';
+import { registerSigningKeyRoutes } from './routes/signing-keys.js';
+import { registerUserRoutes } from './routes/users.js';
 
 /** The page's files ship in the package beside dist/ (no build step, no CDN). */
 const ADMIN_UI_DIR = fileURLToPath(new URL('../../admin-ui/', import.meta.url));
@@ -19,7 +23,11 @@ export async function registerAdmin(
 ): Promise<void> {
   registerPatRoutes(app, gk);
   registerClientRoutes(app, gk);
-  registerResourceRoutes(app, gk);
+  registerUserRoutes(app, gk);
+  registerLoginTokenRoutes(app, gk);
+  registerApiKeyRoutes(app, gk);
+  registerSigningKeyRoutes(app, gk);
+  registerAuditRoutes(app, gk);
   registerKillSwitchRoutes(app, gk);
   app.get('/admin/api/openapi.json', async () => adminOpenApi(issuer()));
   app.get('/admin', async (_req, reply) => reply.redirect('/admin/', 301));

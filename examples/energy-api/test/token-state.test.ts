@@ -75,7 +75,7 @@ describe.each(storeTargets())('the energy API refuses changed tokens on $kind', 
   beforeAll(async () => {
     gk = await startTestServer(target, {
       config: {
-        profiles: ['net2grid', 'kostal'],
+        profiles: ['net2grid', 'kostal', 'enectiva'],
         passwordScryptLogN: 10,
         roles: { 'meter-app': METER_SCOPES },
       },

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as errors from './errors.js';
 import { standardErrorResponse } from './http/error-response.js';
-import { jsonApiErrorResponse } from './http/json-api.js';
+import { jsonApiErrorResponse } from './profiles/enectiva/json-api.js';
 import { HashingBusyError } from './secrets/hashing-gate.js';
 
 const httpApiDoc = new URL('../../../docs/http-api.md', import.meta.url).pathname;

@@ -8,15 +8,19 @@ import {
   UnsupportedGrantTypeError,
 } from '../errors.js';
 import { GRANTS } from '../grants/index.js';
+import type { TokenPathDialect } from '../grants/token-response.js';
 import { TokenReuseCache } from '../grants/token-reuse.js';
 import type { Gridkey } from '../gridkey.js';
+import type { ErrorDialect } from '../http/error-response.js';
 import { FormParams } from '../http/form-params.js';
 import { postRoute } from '../http/post-route.js';
 import { noteRefusal, usernameForLog } from '../http/refusal-log.js';
 import type { ServerLimits } from '../limits/server-limits.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { Profile } from '../profiles/profile.js';
 import type { ClientRecord } from '../store/types.js';
+
+/** What the profile serving a token path changes there (profiles/ fills it). */
+export type TokenPathProfile = TokenPathDialect & ErrorDialect;
 
 export interface TokenEndpointDeps {
   gk: Gridkey;
@@ -58,7 +62,7 @@ async function handleTokenRequest(
   reuse: TokenReuseCache,
   req: FastifyRequest,
   reply: FastifyReply,
-  profile: Profile,
+  profile: TokenPathProfile,
 ) {
   const { gk } = deps;
   let grantLabel = 'unknown';
@@ -123,7 +127,7 @@ async function handleTokenRequest(
 export function registerTokenEndpoint(
   app: FastifyInstance,
   deps: TokenEndpointDeps,
-  routes: ReadonlyMap<string, Profile>,
+  routes: ReadonlyMap<string, TokenPathProfile>,
 ) {
   const reuse = new TokenReuseCache(deps.gk);
   for (const [path, profile] of routes) {
@@ -132,7 +136,7 @@ export function registerTokenEndpoint(
     postRoute(
       app,
       path,
-      { profile },
+      { errorDialect: profile },
       (req, reply) => handleTokenRequest(deps, reuse, req, reply, profile),
       (_req, reply, done) => {
         deps.metrics.observeTokenRequest(path, reply.statusCode, reply.elapsedTime / 1000);

@@ -1,7 +1,7 @@
-import type { TokenResponse } from '../profiles/profile.js';
 import { issueAccessToken } from '../tokens/access-token.js';
 import type { Grant } from './grant.js';
 import { resolveScope } from './resolve-scope.js';
+import type { TokenResponse } from './token-response.js';
 import { accessTokenTtl, resolveAudience } from './token-settings.js';
 
 /** RFC 6749 §4.4: a client acting on its own behalf. */

@@ -1,15 +1,16 @@
 import type { Gridkey } from '../gridkey.js';
 import type { FormParams } from '../http/form-params.js';
 import type { Limiter } from '../limits/limiter.js';
-import type { Profile, TokenResponse } from '../profiles/profile.js';
 import type { ClientRecord } from '../store/types.js';
+import type { TokenPathDialect, TokenResponse } from './token-response.js';
 import type { TokenReuseCache } from './token-reuse.js';
 
 export interface GrantContext {
   gk: Gridkey;
   client: ClientRecord;
   params: FormParams;
-  profile: Profile;
+  /** The dialect of the path the request came in on. */
+  profile: TokenPathDialect;
   issuer: string;
   /** The caller's address, for per-address budgets. */
   address: string;

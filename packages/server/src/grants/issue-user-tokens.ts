@@ -1,11 +1,11 @@
 import { InvalidGrantError } from '../errors.js';
 import { nowSeconds } from '../lib/clock.js';
-import type { TokenResponse } from '../profiles/profile.js';
 import type { RefreshTokenRecord, UserRecord } from '../store/types.js';
 import { issueAccessToken } from '../tokens/access-token.js';
 import { issueIdToken } from '../tokens/id-token.js';
 import { newRefreshToken } from '../tokens/refresh-tokens.js';
 import type { GrantContext } from './grant.js';
+import type { TokenResponse } from './token-response.js';
 import { accessTokenTtl, resolveAudience } from './token-settings.js';
 
 export interface UserGrant {

@@ -1,11 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import { InvalidLoginTokenError, TooManyRequestsError } from '../errors.js';
 import type { Gridkey } from '../gridkey.js';
 import { nowSeconds } from '../lib/clock.js';
 import { type Limiter, type Limiters, spendEach } from '../limits/limiter.js';
-import { ENECTIVA_ACCESS_TOKEN_TTL_SECONDS, enectivaClaims } from '../profiles/enectiva.js';
-import { issueAccessToken } from '../tokens/access-token.js';
+import { type ClaimShaper, issueAccessToken } from '../tokens/access-token.js';
 
 export interface ExchangeLimits {
   /** Failed exchanges, keyed by address and by customer. */
@@ -29,6 +27,19 @@ export function exchangeLimits(limiters: Limiters, config: Config): ExchangeLimi
   };
 }
 
+/**
+ * The dialect of the exchanged access token: the extension point a profile
+ * fills (profiles/enectiva), so that this grant knows no platform.
+ */
+export interface ExchangeDialect {
+  /** The access token's lifetime. */
+  readonly ttlSeconds: number;
+  /** A new `jti`. */
+  newTokenId(): string;
+  /** The claim shaper for a token derived from this login token. */
+  claims(loginToken: { id: number; scopes: readonly string[] }): ClaimShaper;
+}
+
 export interface ExchangeRequest {
   customerUuid: string;
   loginToken: string;
@@ -37,12 +48,14 @@ export interface ExchangeRequest {
 }
 
 /**
- * Exchanges a customer's login token for a 5-minute access token carrying
- * the login token's permissions. Nothing is issued or stored on any failure.
+ * Exchanges a customer's login token for an access token carrying the login
+ * token's permissions, in the given dialect (lifetime, id and claims).
+ * Nothing is issued or stored on any failure.
  */
 export async function exchangeLoginToken(
   gk: Gridkey,
   limits: ExchangeLimits,
+  dialect: ExchangeDialect,
   request: ExchangeRequest,
 ): Promise<{ id: string; encoded: string }> {
   // An address that failed too often is refused outright. A customer that
@@ -71,8 +84,7 @@ export async function exchangeLoginToken(
       wait,
     );
   }
-  // The seed's ids are 16 hex characters ("c0f687ac6b47c3ab").
-  const jti = randomBytes(8).toString('hex');
+  const jti = dialect.newTokenId();
   const issued = issueAccessToken(
     gk,
     {
@@ -80,10 +92,10 @@ export async function exchangeLoginToken(
       subject: loginToken.subjectUuid,
       audience: request.issuer,
       scopes: loginToken.scopes,
-      ttlSeconds: ENECTIVA_ACCESS_TOKEN_TTL_SECONDS,
+      ttlSeconds: dialect.ttlSeconds,
       jti,
     },
-    enectivaClaims(loginToken.id, loginToken.scopes),
+    dialect.claims(loginToken),
   );
   // Recorded against the login token, which must still be live: a
   // revocation racing this exchange either wins (401) or revokes this jti too.

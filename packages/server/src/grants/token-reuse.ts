@@ -1,6 +1,6 @@
 import type { Gridkey } from '../gridkey.js';
 import { nowSeconds } from '../lib/clock.js';
-import type { TokenResponse } from '../profiles/profile.js';
+import type { TokenResponse } from './token-response.js';
 
 interface Cached {
   response: TokenResponse;

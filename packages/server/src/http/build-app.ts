@@ -4,7 +4,6 @@ import type { Logger } from 'pino';
 import { registerAdmin } from '../admin/register-admin.js';
 import { UsageRecorder } from '../clients/usage-recorder.js';
 import { parseTrustProxy } from '../config/trust-proxy.js';
-import { registerAccessTokensEndpoint } from '../endpoints/access-tokens.js';
 import { registerOperationsEndpoints } from '../endpoints/health.js';
 import { registerIntrospectionEndpoint } from '../endpoints/introspect.js';
 import { registerJwksEndpoint } from '../endpoints/jwks.js';
@@ -17,7 +16,7 @@ import { NotFoundError } from '../errors.js';
 import type { Gridkey } from '../gridkey.js';
 import { createServerLimits } from '../limits/server-limits.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
-import { resolveTokenRoutes } from '../profiles/index.js';
+import { registerProfileRoutes, resolveTokenRoutes } from '../profiles/index.js';
 import { rejectNonCanonicalPaths } from './canonical-path.js';
 import { createErrorHandler, sendError, toOAuthError } from './error-response.js';
 import { FormParams } from './form-params.js';
@@ -45,7 +44,7 @@ export async function buildApp(gk: Gridkey, options: AppOptions): Promise<Fastif
     trustProxy: parseTrustProxy(gk.config.trustProxy),
     // Each endpoint has one spelling, so that a proxy rule on the raw path
     // holds: the router merges no slashes and keeps `/x/` apart from `/x`
-    // (the seed's `//access_tokens` is a route of its own).
+    // (a route such as the enectiva seed's `//access_tokens` is one of its own).
     routerOptions: { ignoreDuplicateSlashes: false, ignoreTrailingSlash: false },
     // Unknown members are refused (400), not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
@@ -105,7 +104,8 @@ export async function buildApp(gk: Gridkey, options: AppOptions): Promise<Fastif
     );
   const clientUsage = usage('client', (id, now) => gk.store.clients.touch(id, now));
   registerTokenEndpoint(app, { gk, limits, issuer, clientUsage, metrics }, routes);
-  await registerAccessTokensEndpoint(app, gk, issuer, limits.exchange);
+  // The routes of the named profiles' own (enectiva: `POST /access_tokens`).
+  await registerProfileRoutes(app, gk.config.profiles, { gk, issuer, limits });
   const apiKeyUsage = usage('API key', (id, now) => gk.store.apiKeys.touch(id, now));
   registerIntrospectionEndpoint(app, gk, issuer, limits.clientAuth, apiKeyUsage);
   registerRevocationEndpoint(app, gk, issuer, limits.clientAuth);

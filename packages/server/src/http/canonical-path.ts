@@ -40,8 +40,9 @@ export function isCanonicalPath(target: string): boolean {
 /**
  * Answers 404, like an unknown path, to every request whose raw target is
  * not canonical. A target that spells a registered static route exactly is
- * canonical by definition: that is how the Enectiva seed's documented
- * `//access_tokens` stays served, as a route of its own.
+ * canonical by definition: that is how a profile's route spelled with an
+ * empty segment (the enectiva profile's `//access_tokens`, as its seed
+ * documents it) stays served, as a route of its own.
  */
 export function rejectNonCanonicalPaths(app: FastifyInstance): void {
   app.addHook('onRequest', (req, reply, done) => {

@@ -10,18 +10,37 @@ import {
   ServerError,
   TemporarilyUnavailableError,
   UnknownIdError,
-  type UnsupportedMediaTypeError,
   UsageError,
 } from '../errors.js';
-import type { ErrorResponse, Profile } from '../profiles/profile.js';
 import { HashingBusyError } from '../secrets/hashing-gate.js';
 import {
   describeStoreError,
   isStoreUnavailable,
   StoreUnavailableError,
 } from '../store/store-unavailable.js';
-import { assertJsonApiContentType, jsonApiErrorResponse } from './json-api.js';
 import { createRefusalLog } from './refusal-log.js';
+
+/** An error answer: status, body and headers. */
+export interface ErrorResponse {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+/**
+ * How a route answers errors, set in its config (`errorDialect`): the
+ * extension point a profile fills for its paths and routes. Without one, a
+ * route answers RFC 6749 §5.2 JSON.
+ */
+export interface ErrorDialect {
+  /** Reshapes the RFC 6749 §5.2 answer (a body with a `content-type` header is sent as is). */
+  shapeError?(error: OAuthError, standard: ErrorResponse): ErrorResponse;
+  /**
+   * Maps what failed before or outside the handler's own refusals (a body
+   * Fastify could not parse); undefined: the standard mapping applies.
+   */
+  mapFrameworkError?(err: unknown, req: FastifyRequest): OAuthError | undefined;
+}
 
 /** The settings of the error handler (docs/configuration.md). */
 export type ErrorHandlerSettings = Pick<
@@ -74,35 +93,16 @@ export function standardErrorResponse(err: OAuthError): ErrorResponse {
 export function sendError(
   reply: FastifyReply,
   err: OAuthError,
-  profile: Profile | undefined,
-  format?: 'json-api',
+  dialect: ErrorDialect | undefined,
 ): FastifyReply {
-  const standard = format === 'json-api' ? jsonApiErrorResponse(err) : standardErrorResponse(err);
-  const shaped = profile?.shapeError?.(err, standard) ?? standard;
+  const standard = standardErrorResponse(err);
+  const shaped = dialect?.shapeError?.(err, standard) ?? standard;
   reply.code(shaped.status).headers({ 'cache-control': 'no-store', ...shaped.headers });
   // A body with its own media type is serialised here: Fastify only serialises for JSON.
   return reply.send(
     // A Buffer, so Fastify adds no charset parameter (JSON:API forbids media type parameters).
     'content-type' in shaped.headers ? Buffer.from(JSON.stringify(shaped.body)) : shaped.body,
   );
-}
-
-/** On a JSON:API route, a body Fastify could not parse is first of all the wrong media type. */
-function jsonApiParseError(
-  err: unknown,
-  req: FastifyRequest,
-  retryAfterSeconds: number,
-): OAuthError {
-  if (err instanceof OAuthError) return err;
-  const code = (err as Partial<FastifyError>).code;
-  if (code !== 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    try {
-      assertJsonApiContentType(req.headers['content-type']);
-    } catch (mediaTypeError) {
-      return mediaTypeError as UnsupportedMediaTypeError;
-    }
-  }
-  return toOAuthError(err, retryAfterSeconds);
 }
 
 export function createErrorHandler(logger: Logger, settings: ErrorHandlerSettings = DEFAULTS) {
@@ -112,11 +112,9 @@ export function createErrorHandler(logger: Logger, settings: ErrorHandlerSetting
   });
   const retryAfterSeconds = settings.dbUnavailableRetryAfterSeconds;
   return (err: unknown, req: FastifyRequest, reply: FastifyReply) => {
-    const { profile, errorFormat } = req.routeOptions.config;
+    const { errorDialect } = req.routeOptions.config;
     const oauthError =
-      errorFormat === 'json-api'
-        ? jsonApiParseError(err, req, retryAfterSeconds)
-        : toOAuthError(err, retryAfterSeconds);
+      errorDialect?.mapFrameworkError?.(err, req) ?? toOAuthError(err, retryAfterSeconds);
     if (
       oauthError instanceof TemporarilyUnavailableError &&
       !(oauthError instanceof HashingBusyError)
@@ -138,6 +136,6 @@ export function createErrorHandler(logger: Logger, settings: ErrorHandlerSetting
     } else {
       logRefusal(req, oauthError);
     }
-    return sendError(reply, oauthError, profile, errorFormat);
+    return sendError(reply, oauthError, errorDialect);
   };
 }

@@ -1,10 +1,8 @@
-import type { Profile } from '../profiles/profile.js';
+import type { ErrorDialect } from './error-response.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The profile whose conventions shape this route's responses. */
-    profile?: Profile;
-    /** Errors as JSON:API documents instead of RFC 6749 §5.2 JSON. */
-    errorFormat?: 'json-api';
+    /** How this route answers errors; RFC 6749 §5.2 JSON without one. */
+    errorDialect?: ErrorDialect;
   }
 }

@@ -1,26 +1,31 @@
+import type { FastifyInstance } from 'fastify';
 import type { OAuthError } from '../errors.js';
+import type { TokenPathDialect, TokenResponse } from '../grants/token-response.js';
+import type { Gridkey } from '../gridkey.js';
+import type { ErrorDialect, ErrorResponse } from '../http/error-response.js';
+import type { ServerLimits } from '../limits/server-limits.js';
 
-/** The fields of an RFC 6749 §5.1 token response, before a profile reshapes them. */
-export interface TokenResponse {
-  access_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-  scope: string;
-  [extra: string]: unknown;
-}
+export type { TokenResponse } from '../grants/token-response.js';
+export type { ErrorResponse } from '../http/error-response.js';
 
-export interface ErrorResponse {
-  status: number;
-  body: unknown;
-  headers: Record<string, string>;
+/** What a profile's own routes may use: the opened core, the issuer, the server's budgets. */
+export interface ProfileServices {
+  readonly gk: Gridkey;
+  /** The issuer of the request being answered. */
+  readonly issuer: () => string;
+  readonly limits: ServerLimits;
 }
 
 /**
- * A named preset over the one core: which paths it serves and how it shapes
- * what the core produces. A profile configures and reshapes; it never
- * reaches into a grant's internals.
+ * A named preset over the one core: which token paths it serves, how it
+ * shapes what the core produces there, and the routes of its own. A profile
+ * configures and reshapes through the core's extension points
+ * ({@link TokenPathDialect}, {@link ErrorDialect}, the exchange dialect of
+ * grants/login-token-exchange.ts); it never reaches into a grant's
+ * internals, and the core never imports a profile. A profile that is not
+ * named serves nothing of its own.
  */
-export interface Profile {
+export interface Profile extends TokenPathDialect, ErrorDialect {
   readonly name: string;
   /** Token endpoint paths this profile serves. */
   readonly tokenPaths: readonly string[];
@@ -28,6 +33,8 @@ export interface Profile {
   readonly accessTokenTtlSeconds?: number;
   /** Reshapes a successful token response. */
   shapeTokenResponse?(response: TokenResponse): Record<string, unknown>;
-  /** Reshapes an OAuth error answered on this profile's paths. */
+  /** Reshapes an OAuth error answered on this profile's token paths. */
   shapeError?(error: OAuthError, standard: ErrorResponse): ErrorResponse;
+  /** Registers the routes of this profile's own, when it is named. */
+  registerRoutes?(app: FastifyInstance, services: ProfileServices): Promise<void>;
 }

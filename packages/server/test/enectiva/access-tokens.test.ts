@@ -18,7 +18,7 @@ describe.each(storeTargets())('POST /access_tokens on $kind', (target) => {
   let resourceServer: { id: string; secret: string };
 
   beforeAll(async () => {
-    server = await startTestServer(target, { clock });
+    server = await startTestServer(target, { clock, config: { profiles: ['enectiva'] } });
     const created = await server.gk.loginTokens.create({
       customerUuid: CUSTOMER,
       scopes: ['entity_consumptions', 'meters'],

@@ -20,7 +20,7 @@ describe.each(storeTargets())('POST /access_tokens errors on $kind', (target) =>
   beforeAll(async () => {
     server = await startTestServer(target, {
       clock,
-      config: { loginExchangeFailuresPerMinute: 1000 },
+      config: { loginExchangeFailuresPerMinute: 1000, profiles: ['enectiva'] },
     });
     const lt = server.gk.loginTokens;
     live = (await lt.create({ customerUuid: CUSTOMER, scopes: ['a'] })).token;

@@ -11,6 +11,7 @@ import {
 } from '../../../../test/helpers/test-server.js';
 import { exchangeLimits, exchangeLoginToken } from '../../src/grants/login-token-exchange.js';
 import { memoryLimiters } from '../../src/limits/limiter.js';
+import { enectivaExchange } from '../../src/profiles/enectiva/claims.js';
 
 const OTHER = '1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed';
 
@@ -22,7 +23,9 @@ describe.each(storeTargets())('login-token exchange limits and revocation on $ki
   });
 
   it('answers 429 with Retry-After once an address has failed too often, even for a good token', async () => {
-    server = await startTestServer(target, { config: { loginExchangeFailuresPerMinute: 3 } });
+    server = await startTestServer(target, {
+      config: { loginExchangeFailuresPerMinute: 3, profiles: ['enectiva'] },
+    });
     const good = (await server.gk.loginTokens.create({ customerUuid: CUSTOMER, scopes: [] })).token;
     for (let i = 0; i < 3; i++) {
       expect((await exchange(server.url, exchangeBody(OTHER, 'e'.repeat(64)))).status).toBe(401);
@@ -34,12 +37,14 @@ describe.each(storeTargets())('login-token exchange limits and revocation on $ki
   });
 
   it('counts failures per customer as well as per address, without locking the customer out', async () => {
-    server = await startTestServer(target, { config: { loginExchangeFailuresPerMinute: 2 } });
+    server = await startTestServer(target, {
+      config: { loginExchangeFailuresPerMinute: 2, profiles: ['enectiva'] },
+    });
     const gk = server.gk;
     const limits = exchangeLimits(memoryLimiters(), gk.config);
     const good = (await gk.loginTokens.create({ customerUuid: CUSTOMER, scopes: [] })).token;
     const attempt = (address: string, token: string) =>
-      exchangeLoginToken(gk, limits, {
+      exchangeLoginToken(gk, limits, enectivaExchange, {
         customerUuid: CUSTOMER,
         loginToken: token,
         address,
@@ -58,7 +63,9 @@ describe.each(storeTargets())('login-token exchange limits and revocation on $ki
   });
 
   it('limits successful exchanges per login token', async () => {
-    server = await startTestServer(target, { config: { loginExchangeSuccessesPerMinute: 2 } });
+    server = await startTestServer(target, {
+      config: { loginExchangeSuccessesPerMinute: 2, profiles: ['enectiva'] },
+    });
     const lt = await server.gk.loginTokens.create({ customerUuid: CUSTOMER, scopes: [] });
     expect((await exchange(server.url, exchangeBody(CUSTOMER, lt.token))).status).toBe(201);
     expect((await exchange(server.url, exchangeBody(CUSTOMER, lt.token))).status).toBe(201);
@@ -71,7 +78,7 @@ describe.each(storeTargets())('login-token exchange limits and revocation on $ki
   });
 
   it('revoking a login token stops exchanges and revokes its live access tokens', async () => {
-    server = await startTestServer(target);
+    server = await startTestServer(target, { config: { profiles: ['enectiva'] } });
     const rs = await server.client({ name: 'rs', resourceServer: true });
     const lt = await server.gk.loginTokens.create({ customerUuid: CUSTOMER, scopes: ['x'] });
     const kept = await server.gk.loginTokens.create({ customerUuid: CUSTOMER, scopes: ['x'] });
@@ -123,7 +130,9 @@ describe.each(storeTargets())('login-token exchange limits and revocation on $ki
   });
 
   it('keeps parallel exchanges consistent, also against a racing revocation', async () => {
-    server = await startTestServer(target, { config: { loginExchangeSuccessesPerMinute: 1000 } });
+    server = await startTestServer(target, {
+      config: { loginExchangeSuccessesPerMinute: 1000, profiles: ['enectiva'] },
+    });
     const s = server;
     const lt = await s.gk.loginTokens.create({ customerUuid: CUSTOMER, scopes: ['p'] });
     const first = await Promise.all(

@@ -34,7 +34,7 @@ describe.each(storeTargets())('the token-state feed on $kind', (target) => {
   const clock = new FakeClock();
 
   beforeAll(async () => {
-    server = await startTestServer(target, { clock });
+    server = await startTestServer(target, { clock, config: { profiles: ['enectiva'] } });
     client = await server.client();
   });
   afterAll(() => server.close());

@@ -80,7 +80,7 @@ describe('canonical paths only', () => {
   let unknown: RawResponse;
 
   beforeAll(async () => {
-    server = await startTestServer(target);
+    server = await startTestServer(target, { config: { profiles: ['enectiva'] } });
     client = await server.client();
     adminToken = (await server.gk.pats.createAdminToken()).token;
     loginToken = (

@@ -27,7 +27,7 @@ describe.each(storeTargets())('who may introspect what, on $kind', (target) => {
   let apiKey: string;
 
   beforeAll(async () => {
-    server = await startTestServer(target);
+    server = await startTestServer(target, { config: { profiles: ['enectiva'] } });
     bystander = await server.client({ name: 'bystander', scopes: ['read'] });
     addressee = await server.client({ name: 'addressee', scopes: ['read'] });
     resourceServer = await server.client({ name: 'rs', scopes: [], resourceServer: true });

@@ -46,7 +46,9 @@ describe.each(storeTargets())('secrets on $kind', (target) => {
   let refreshToken: string;
 
   beforeAll(async () => {
-    server = await startTestServer(target, { config: { passwordScryptLogN: 10 } });
+    server = await startTestServer(target, {
+      config: { passwordScryptLogN: 10, profiles: ['enectiva'] },
+    });
     client = await server.client({ name: 'secretive', scopes: ['x'] });
     await postForm(
       `${server.url}/oauth2/token`,
@@ -181,7 +183,7 @@ describe.each(storeTargets())('every kind of secret on $kind', (target) => {
 
   beforeAll(async () => {
     server = await startTestServer(target, {
-      config: { passwordScryptLogN: 10, profiles: ['net2grid'] },
+      config: { passwordScryptLogN: 10, profiles: ['net2grid', 'enectiva'] },
     });
     const url = server.url;
     // Client secrets: the first, its replacement, and a wrong one.

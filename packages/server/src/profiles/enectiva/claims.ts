@@ -1,5 +1,6 @@
-import type { ClaimShaper } from '../tokens/access-token.js';
-import type { Profile } from './profile.js';
+import { randomBytes } from 'node:crypto';
+import type { ExchangeDialect } from '../../grants/login-token-exchange.js';
+import type { ClaimShaper } from '../../tokens/access-token.js';
 
 /** The seed: "For access tokens, the validity is limited to 5 minutes." */
 export const ENECTIVA_ACCESS_TOKEN_TTL_SECONDS = 300;
@@ -24,11 +25,10 @@ export function enectivaClaims(loginTokenId: number, scopes: readonly string[]):
   });
 }
 
-/**
- * The login-token exchange at `POST /access_tokens` is served in every
- * deployment (DESIGN.md); naming the profile changes no token path.
- */
-export const enectivaProfile: Profile = {
-  name: 'enectiva',
-  tokenPaths: [],
+/** What the login-token exchange issues on Enectiva's route. */
+export const enectivaExchange: ExchangeDialect = {
+  ttlSeconds: ENECTIVA_ACCESS_TOKEN_TTL_SECONDS,
+  // The seed's ids are 16 hex characters ("c0f687ac6b47c3ab").
+  newTokenId: () => randomBytes(8).toString('hex'),
+  claims: (loginToken) => enectivaClaims(loginToken.id, loginToken.scopes),
 };

@@ -1,4 +1,4 @@
-import type { Profile } from './profile.js';
+import type { Profile } from '../profile.js';
 
 /**
  * DepotFinity (seeds/depotfinity-token-management.txt): client_credentials

@@ -1,19 +1,25 @@
 import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
-import { InvalidRequestError } from '../errors.js';
-import { type ExchangeLimits, exchangeLoginToken } from '../grants/login-token-exchange.js';
-import type { Gridkey } from '../gridkey.js';
-import { assertAcceptsJsonApi, assertJsonApiContentType, JSON_API_TYPE } from '../http/json-api.js';
-import { hasDuplicateNames } from '../http/json-duplicate-names.js';
-import { postRoute } from '../http/post-route.js';
-import { noteRefusal } from '../http/refusal-log.js';
-import { canonicalUuid } from '../lib/uuid.js';
-import { LOGIN_TOKEN_FORMAT } from '../tokens/login-tokens.js';
+import { InvalidRequestError } from '../../errors.js';
+import { exchangeLoginToken } from '../../grants/login-token-exchange.js';
+import { hasDuplicateNames } from '../../http/json-duplicate-names.js';
+import { postRoute } from '../../http/post-route.js';
+import { noteRefusal } from '../../http/refusal-log.js';
+import { canonicalUuid } from '../../lib/uuid.js';
+import { LOGIN_TOKEN_FORMAT } from '../../tokens/login-tokens.js';
+import type { ProfileServices } from '../profile.js';
+import { enectivaExchange } from './claims.js';
+import {
+  assertAcceptsJsonApi,
+  assertJsonApiContentType,
+  JSON_API_TYPE,
+  jsonApiErrors,
+} from './json-api.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The request document of the seed: `data.type: login_tokens` with customer_uuid and login_token. */
-function readExchangeDocument(text: unknown): { customerUuid: string; loginToken: string } {
+export function readExchangeDocument(text: unknown): { customerUuid: string; loginToken: string } {
   let doc: unknown;
   try {
     doc = JSON.parse(typeof text === 'string' ? text : '');
@@ -48,10 +54,8 @@ function readExchangeDocument(text: unknown): { customerUuid: string; loginToken
  */
 export async function registerAccessTokensEndpoint(
   app: FastifyInstance,
-  gk: Gridkey,
-  issuer: () => string,
-  limits: ExchangeLimits,
-) {
+  { gk, issuer, limits }: ProfileServices,
+): Promise<void> {
   await app.register(async (scope) => {
     scope.addContentTypeParser(JSON_API_TYPE, { parseAs: 'string' }, (_req, body, done) =>
       done(null, body),
@@ -61,7 +65,7 @@ export async function registerAccessTokensEndpoint(
       assertAcceptsJsonApi(req.headers.accept);
       const { customerUuid, loginToken } = readExchangeDocument(req.body);
       noteRefusal(req, { party: { customer_uuid: customerUuid } });
-      const { id, encoded } = await exchangeLoginToken(gk, limits, {
+      const { id, encoded } = await exchangeLoginToken(gk, limits.exchange, enectivaExchange, {
         customerUuid,
         loginToken,
         address: req.ip,
@@ -76,7 +80,7 @@ export async function registerAccessTokensEndpoint(
     // The seed's own request posts to `https://api.enectiva.cz//access_tokens`:
     // that spelling is a route of its own, since the router merges no slashes.
     for (const path of ['/access_tokens', '//access_tokens']) {
-      postRoute(scope, path, { errorFormat: 'json-api' }, exchange);
+      postRoute(scope, path, { errorDialect: jsonApiErrors }, exchange);
     }
   });
 }

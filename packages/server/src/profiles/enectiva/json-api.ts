@@ -1,6 +1,7 @@
+import type { FastifyError } from 'fastify';
 import Negotiator from 'negotiator';
-import { NotAcceptableError, type OAuthError, UnsupportedMediaTypeError } from '../errors.js';
-import type { ErrorResponse } from '../profiles/profile.js';
+import { NotAcceptableError, OAuthError, UnsupportedMediaTypeError } from '../../errors.js';
+import type { ErrorDialect, ErrorResponse } from '../../http/error-response.js';
 
 export const JSON_API_TYPE = 'application/vnd.api+json';
 
@@ -57,3 +58,21 @@ export function jsonApiErrorResponse(err: OAuthError): ErrorResponse {
     headers: { ...err.headers, 'content-type': JSON_API_TYPE },
   };
 }
+
+/**
+ * Errors on the JSON:API routes: JSON:API error documents, and a body
+ * Fastify could not parse is first of all the wrong media type (415).
+ */
+export const jsonApiErrors: ErrorDialect = {
+  shapeError: (err) => jsonApiErrorResponse(err),
+  mapFrameworkError(err, req) {
+    if (err instanceof OAuthError) return undefined;
+    if ((err as Partial<FastifyError>).code === 'FST_ERR_CTP_BODY_TOO_LARGE') return undefined;
+    try {
+      assertJsonApiContentType(req.headers['content-type']);
+    } catch (mediaTypeError) {
+      return mediaTypeError as UnsupportedMediaTypeError;
+    }
+    return undefined;
+  },
+};

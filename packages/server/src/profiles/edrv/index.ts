@@ -1,4 +1,4 @@
-import type { Profile } from './profile.js';
+import type { Profile } from '../profile.js';
 
 /**
  * eDRV (seeds/edrv-token-request.txt): client_credentials at `/oauth/token`

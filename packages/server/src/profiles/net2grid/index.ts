@@ -1,4 +1,4 @@
-import type { Profile } from './profile.js';
+import type { Profile } from '../profile.js';
 
 /**
  * NET2GRID CE-API (seeds/net2grid-ce-api-token.txt): the password and

@@ -1,7 +1,0 @@
-import type { Profile } from './profile.js';
-
-/** Plain RFC 6749 behaviour on every token path gridkey knows. */
-export const standardProfile: Profile = {
-  name: 'standard',
-  tokenPaths: ['/oauth2/token', '/oauth/token', '/v2/token'],
-};

@@ -3,6 +3,8 @@ import { Type } from '@sinclair/typebox';
 /** Request bodies of the admin API: validated by Fastify and published in the OpenAPI document. */
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Scope = Type.String({ maxLength: 2000, description: 'space-separated scopes' });
+// Checked by the operation, so that a bad one is refused as `customer_uuid must be a UUID`.
+const Uuid = Type.String({ maxLength: 100, description: 'a UUID, any case (stored lower case)' });
 const IsoTime = Type.String({
   format: 'date-time',
   description: 'ISO 8601 date-time in the future',
@@ -17,8 +19,13 @@ export const CreatePatBody = Type.Object(
   },
   { additionalProperties: false },
 );
+/** A missing boolean is false; at least one must be true. */
 export const AuthorisePatBody = Type.Object(
-  { api: Type.Boolean(), web: Type.Boolean(), expires: Type.Optional(IsoTime) },
+  {
+    api: Type.Optional(Type.Boolean({ description: 'the JSON API; default false' })),
+    web: Type.Optional(Type.Boolean({ description: 'the web page; default false' })),
+    expires: Type.Optional(IsoTime),
+  },
   { additionalProperties: false },
 );
 export const CreateClientBody = Type.Object(
@@ -71,8 +78,8 @@ export const CreateUserBody = Type.Object(
 );
 export const CreateLoginTokenBody = Type.Object(
   {
-    customer_uuid: Type.String({ format: 'uuid' }),
-    subject_uuid: Type.Optional(Type.String({ format: 'uuid' })),
+    customer_uuid: Uuid,
+    subject_uuid: Type.Optional(Uuid),
     scope: Type.Optional(Scope),
     expires: Type.Optional(IsoTime),
   },
@@ -95,5 +102,14 @@ export const AuditQuery = Type.Object(
     // Within a PostgreSQL bigint (and exact in JavaScript).
     before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
   },
+  { additionalProperties: false },
+);
+export const SetUserPasswordBody = Type.Object(
+  { password: Type.String({ minLength: 1, maxLength: 1024 }) },
+  { additionalProperties: false },
+);
+/** `GET /admin/api/login-tokens?customer_uuid=…`: one customer's, as `login-token list --customer`. */
+export const LoginTokenListQuery = Type.Object(
+  { customer_uuid: Type.Optional(Uuid) },
   { additionalProperties: false },
 );

@@ -6,6 +6,8 @@ import {
   CreateLoginTokenBody,
   CreatePatBody,
   CreateUserBody,
+  LoginTokenListQuery,
+  SetUserPasswordBody,
   UpdateClientBody,
 } from './admin-schemas.js';
 
@@ -74,7 +76,10 @@ const OPERATIONS: Record<string, Partial<Record<'get' | 'post' | 'patch' | 'dele
     post: { summary: 'Revoke one access token by its jti' },
   },
   '/admin/api/login-tokens': {
-    get: { summary: 'List login tokens (never the tokens)' },
+    get: {
+      summary: 'List login tokens (never the tokens), or one customer’s',
+      query: LoginTokenListQuery,
+    },
     post: {
       summary: 'Issue a login token; it is in this response only',
       body: CreateLoginTokenBody,
@@ -96,6 +101,15 @@ const OPERATIONS: Record<string, Partial<Record<'get' | 'post' | 'patch' | 'dele
   '/admin/api/keys': { get: { summary: 'List signing keys (public information)' } },
   '/admin/api/keys/rotate': { post: { summary: 'Rotate the signing keys' } },
   '/admin/api/audit': { get: { summary: 'The audit log, newest first', query: AuditQuery } },
+  '/admin/api/users/{id}/set-password': {
+    post: {
+      summary: 'Set a user’s password (checked like a new one; never returned)',
+      body: SetUserPasswordBody,
+    },
+  },
+  '/admin/api/users/{id}': {
+    delete: { summary: 'Delete a user and revoke their refresh tokens' },
+  },
 };
 
 /** The OpenAPI 3.1 document of the admin API, built from the same schemas that validate requests. */

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import baseX from 'base-x';
-import { UnknownIdError, UsageError } from '../errors.js';
+import { InvalidFieldError, UnknownIdError } from '../errors.js';
 import { type Clock, nowSeconds } from '../lib/clock.js';
 import { isoOrNull } from '../lib/iso-time.js';
 import { assertPrintable } from '../lib/printable.js';
@@ -52,7 +52,7 @@ export class ApiKeys {
   async create(input: { name: string; scopes: readonly string[]; expiresAt?: number }) {
     const name = input.name.trim();
     if (name === '' || name.length > 200)
-      throw new UsageError('an API key name must be 1 to 200 characters');
+      throw new InvalidFieldError('name', 'must be 1 to 200 characters');
     assertPrintable(name, 'an API key name');
     const key = generateApiKey();
     const record: ApiKeyRecord = {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { UnknownIdError, UsageError } from '../errors.js';
+import { InvalidFieldError, UnknownIdError } from '../errors.js';
 import { type Clock, nowSeconds } from '../lib/clock.js';
 import { isoOrNull } from '../lib/iso-time.js';
 import { canonicalUuid } from '../lib/uuid.js';
@@ -30,10 +30,10 @@ export class LoginTokens {
 
   async create(input: NewLoginToken): Promise<{ record: LoginTokenRecord; token: string }> {
     const customerUuid = canonicalUuid(input.customerUuid);
-    if (customerUuid === undefined) throw new UsageError('--customer must be a UUID');
+    if (customerUuid === undefined) throw new InvalidFieldError('customer_uuid', 'must be a UUID');
     const subjectUuid =
       input.subjectUuid === undefined ? customerUuid : canonicalUuid(input.subjectUuid);
-    if (subjectUuid === undefined) throw new UsageError('--subject must be a UUID');
+    if (subjectUuid === undefined) throw new InvalidFieldError('subject_uuid', 'must be a UUID');
     const token = randomBytes(32).toString('hex');
     const record = await this.store.loginTokens.insert({
       customerUuid,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { decodeProtectedHeader } from 'jose';
 import { UsageRecorder } from '../clients/usage-recorder.js';
-import { UnknownIdError, UsageError } from '../errors.js';
+import { InvalidFieldError, UnknownIdError, UsageError } from '../errors.js';
 import { signCompactJws } from '../keys/compact-jws.js';
 import type { KeyRing } from '../keys/key-ring.js';
 import { type Clock, nowSeconds } from '../lib/clock.js';
@@ -74,7 +74,7 @@ export class Pats {
   }) {
     const name = input.name.trim();
     if (name === '' || name.length > 200)
-      throw new UsageError('a PAT name must be 1 to 200 characters');
+      throw new InvalidFieldError('name', 'must be 1 to 200 characters');
     assertPrintable(name, 'a PAT name');
     const scopes = patScopes(roleScopes(this.settings.roles, input.role), input.scopes ?? []);
     const now = nowSeconds(this.clock);
@@ -141,9 +141,14 @@ export class Pats {
     grant: { api: boolean; web: boolean; until?: number },
   ): Promise<PatRecord> {
     const pat = await this.get(id);
-    if (!grant.api && !grant.web) throw new UsageError('authorise for --api, --web or both');
+    if (!grant.api && !grant.web) {
+      throw new InvalidFieldError(
+        'api',
+        'or web must be set: authorise for the JSON API, the web page or both',
+      );
+    }
     if (grant.until !== undefined && grant.until > pat.expiresAt) {
-      throw new UsageError('an authorisation may shorten the lifetime, not extend it');
+      throw new InvalidFieldError('expires', 'may shorten the lifetime, not extend it');
     }
     const now = nowSeconds(this.clock);
     if (patStatus(pat, now) === 'expired')

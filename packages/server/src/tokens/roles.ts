@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { InvalidFieldError } from '../errors.js';
 
 /** Built-in roles; configuration (`roles`) adds or replaces entries. `*`: every scope and the admin API. */
 export const BUILT_IN_ROLES: Readonly<Record<string, readonly string[]>> = {
@@ -15,9 +15,10 @@ export function roleScopes(
   // Own properties only: "constructor" or "toString" are not roles.
   const scopes = Object.hasOwn(merged, role) ? merged[role] : undefined;
   if (scopes === undefined)
-    throw new UsageError(
-      `unknown role ${JSON.stringify(role)} (known: ${Object.keys(merged).join(', ')})`,
-      `unknown role (known: ${Object.keys(merged).join(', ')})`,
+    throw new InvalidFieldError(
+      'role',
+      `names an unknown role ${JSON.stringify(role)} (known: ${Object.keys(merged).join(', ')})`,
+      `names an unknown role (known: ${Object.keys(merged).join(', ')})`,
     );
   return scopes;
 }
@@ -31,9 +32,10 @@ export function patScopes(
   if (roleScopeList.includes('*')) return [...requested];
   const outside = requested.filter((s) => !roleScopeList.includes(s));
   if (outside.length > 0)
-    throw new UsageError(
-      `scope ${outside.join(' ')} is outside the role`,
-      'a requested scope is outside the role',
+    throw new InvalidFieldError(
+      'scope',
+      `names ${outside.join(' ')}, outside the role`,
+      'names a scope outside the role',
     );
   return [...requested];
 }

@@ -1,17 +1,23 @@
 import { remove as replaceConfusables } from 'confusables';
-import { UsageError } from '../errors.js';
-import { assertPrintable } from '../lib/printable.js';
+import { InvalidFieldError } from '../errors.js';
+import { hasUnprintable } from '../lib/printable.js';
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/u;
 
-/** The e-mail as stored and looked up: trimmed, NFC, case-folded. */
+/**
+ * The e-mail as stored and looked up: trimmed, NFC, case-folded. Refuses
+ * anything else as the `email` field (never repeating the value to the
+ * admin API).
+ */
 export function normaliseEmail(input: string): string {
   const email = input.trim().normalize('NFC').toLowerCase();
-  assertPrintable(email, 'an e-mail address');
+  if (hasUnprintable(email))
+    throw new InvalidFieldError('email', 'must not contain control or bidi characters');
   if (!EMAIL.test(email) || !email.split('@')[1]?.includes('.')) {
-    throw new UsageError(
-      `not an e-mail address: ${JSON.stringify(input.slice(0, 80))}`,
-      'not an e-mail address',
+    throw new InvalidFieldError(
+      'email',
+      `is not an e-mail address: ${JSON.stringify(input.slice(0, 80))}`,
+      'is not an e-mail address',
     );
   }
   return email;

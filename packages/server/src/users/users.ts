@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { UnknownIdError, UsageError } from '../errors.js';
+import { InvalidFieldError, UnknownIdError, UsageError } from '../errors.js';
 import { type Clock, nowSeconds } from '../lib/clock.js';
 import { isoOrNull } from '../lib/iso-time.js';
 import { HashingGate, type HashingGateOptions } from '../secrets/hashing-gate.js';
@@ -26,12 +26,37 @@ export interface UserPolicy {
   hashing?: HashingGateOptions & { threadNice: number };
 }
 
-/** Why a password is refused before hashing; undefined when it may be hashed. */
+/**
+ * Why a password is refused before hashing, after the field's name
+ * (`password must …`); undefined when it may be hashed.
+ */
 export function passwordProblem(password: string, minLength: number): string | undefined {
   if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES)
-    return `a password is at most ${MAX_PASSWORD_BYTES} bytes`;
-  if ([...password].length < minLength) return `a password needs at least ${minLength} characters`;
+    return `must be at most ${MAX_PASSWORD_BYTES} bytes`;
+  if ([...password].length < minLength) return `must have at least ${minLength} characters`;
   return undefined;
+}
+
+/** Refuses a password as the `password` field; never quotes it. */
+function checkPassword(password: string, minLength: number): void {
+  const problem = passwordProblem(password, minLength);
+  if (problem !== undefined) throw new InvalidFieldError('password', problem);
+}
+
+/**
+ * The e-mail of a user named by id or e-mail (the CLI's USER, the admin
+ * API's `:id`): not the `email` field, so its refusal names no field.
+ */
+function lookupEmail(idOrEmail: string): string {
+  try {
+    return normaliseEmail(idOrEmail);
+  } catch (err) {
+    if (!(err instanceof InvalidFieldError)) throw err;
+    throw new UsageError(
+      `not an e-mail address: ${JSON.stringify(idOrEmail.slice(0, 80))}`,
+      'not an e-mail address',
+    );
+  }
 }
 
 /** End users of the password grant, identified by e-mail. */
@@ -64,8 +89,7 @@ export class Users {
 
   async create(emailInput: string, password: string): Promise<UserRecord> {
     const email = normaliseEmail(emailInput);
-    const problem = passwordProblem(password, this.policy.minPasswordLength);
-    if (problem !== undefined) throw new UsageError(problem);
+    checkPassword(password, this.policy.minPasswordLength);
     const now = nowSeconds(this.clock);
     const user: UserRecord = {
       id: randomUUID(),
@@ -77,9 +101,10 @@ export class Users {
       disabledAt: null,
     };
     if (!(await this.store.users.insert(user))) {
-      throw new UsageError(
-        `a user with the e-mail ${email}, or one that looks like it, exists`,
-        'a user with that e-mail, or one that looks like it, exists',
+      throw new InvalidFieldError(
+        'email',
+        `is taken: a user with the e-mail ${email}, or one that looks like it, exists`,
+        'is taken: a user with that e-mail, or one that looks like it, exists',
       );
     }
     return user;
@@ -88,7 +113,7 @@ export class Users {
   /** By id, or by e-mail when the argument contains `@`. */
   async find(idOrEmail: string): Promise<UserRecord> {
     const user = idOrEmail.includes('@')
-      ? await this.store.users.findByEmail(normaliseEmail(idOrEmail))
+      ? await this.store.users.findByEmail(lookupEmail(idOrEmail))
       : await this.store.users.findById(idOrEmail);
     if (user === undefined) throw new UnknownIdError(`no user ${idOrEmail}`, 'no such user');
     return user;
@@ -100,8 +125,7 @@ export class Users {
 
   async setPassword(idOrEmail: string, password: string): Promise<UserRecord> {
     const user = await this.find(idOrEmail);
-    const problem = passwordProblem(password, this.policy.minPasswordLength);
-    if (problem !== undefined) throw new UsageError(problem);
+    checkPassword(password, this.policy.minPasswordLength);
     await this.store.users.updatePasswordHash(
       user.id,
       await this.hash(password),
@@ -150,7 +174,16 @@ export class Users {
       email = undefined;
     }
     const user = email === undefined ? undefined : await this.store.users.findByEmail(email);
-    this.dummyHash ??= dummyPasswordHash(this.policy.scrypt, this.workers?.scrypt);
+    if (this.dummyHash === undefined) {
+      const dummy = dummyPasswordHash(this.policy.scrypt, this.workers?.scrypt);
+      // Made on the first login, awaited only for an unknown e-mail: a failure
+      // (the workers closed under it) is no unhandled rejection, and the next
+      // login makes a new one.
+      dummy.catch(() => {
+        if (this.dummyHash === dummy) this.dummyHash = undefined;
+      });
+      this.dummyHash = dummy;
+    }
     const { ok, needsRehash } = await verifyPassword(
       password,
       user?.passwordHash ?? (await this.dummyHash),

@@ -36,7 +36,7 @@ describe.each(storeTargets())('terminal escapes in the CLI on $kind', (target: S
       (bad: string) => ['user', 'create', '--email', `x${bad}@example.com`, '--password-stdin'],
     ].map((args, i) => [
       args,
-      ['client name', 'a PAT name', 'an API key name', 'an e-mail address'][i] as string,
+      ['client name', 'a PAT name', 'an API key name', '--email'][i] as string,
       [
         ['client', 'list'],
         ['pat', 'list'],

@@ -1,3 +1,4 @@
+import { hostname, userInfo } from 'node:os';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../../test/helpers/cli.js';
@@ -287,7 +288,7 @@ describe.each(storeTargets())('PATs and the admin API on $kind', (target) => {
       server.dbUrl,
     ]);
     expect(cli.code).toBe(1);
-    expect(cli.stderr).toMatch(/^gridkey: unknown role "constructor"/);
+    expect(cli.stderr).toMatch(/^gridkey: --role names an unknown role "constructor"/);
   });
 
   it('keeps a shortened lifetime when re-authorising, and refuses to revive an expired PAT', async () => {
@@ -334,7 +335,7 @@ describe.each(storeTargets())('PATs and the admin API on $kind', (target) => {
     );
   });
 
-  it('runs the PAT lifecycle from the CLI, audited as cli', async () => {
+  it('runs the PAT lifecycle from the CLI, audited as cli:<user>@<host>', async () => {
     const where = ['--data-dir', server.dataDir, '--db', server.dbUrl];
     const created = await runCli([
       'pat',
@@ -367,7 +368,8 @@ describe.each(storeTargets())('PATs and the admin API on $kind', (target) => {
     const bad = await runCli(['pat', 'authorise', out.id, '--json', ...where]);
     expect(bad.code).toBe(1);
     const audit = await server.gk.audit.list({ limit: 10 });
-    expect(audit.filter((e) => e.actor === 'cli').map((e) => e.action)).toEqual(
+    const cliActor = `cli:${userInfo().username}@${hostname()}`;
+    expect(audit.filter((e) => e.actor === cliActor).map((e) => e.action)).toEqual(
       expect.arrayContaining(['pat.create', 'pat.authorise', 'pat.revoke']),
     );
     const token = await runCli(['admin-token', 'create', '--json', ...where]);

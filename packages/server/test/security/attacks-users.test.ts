@@ -95,7 +95,7 @@ describe.each(storeTargets())('look-alike users on $kind', (target) => {
       expect(res.status).toBe(400);
       expect(res.json?.error).toBe('invalid_request');
       expect(res.json?.error_description).toMatch(
-        /^(a user with that e-mail, or one that looks like it, exists|not an e-mail address|an e-mail address must not contain control or bidi characters)$/,
+        /^email (is taken: a user with that e-mail, or one that looks like it, exists|is not an e-mail address|must not contain control or bidi characters)$/,
       );
       expectNoLeak(res.text, secrets(), email);
       await expectUnchanged(server, before, email);

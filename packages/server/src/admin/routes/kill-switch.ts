@@ -2,7 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Gridkey } from '../../gridkey.js';
 import { revokeClientTokens } from '../../operations/clients.js';
-import { revokeAccessTokenById } from '../../tokens/access-token.js';
+import { revokeAccessToken, revokeUserTokens } from '../../operations/revocations.js';
 import { adminRoute } from '../admin-context.js';
 import { IdParams, JtiParams } from '../admin-schemas.js';
 
@@ -29,12 +29,7 @@ export function registerKillSwitchRoutes(app: FastifyInstance, gk: Gridkey): voi
     'POST',
     '/admin/api/users/:id/revoke-tokens',
     { params: IdParams },
-    async ({ req, audit }) => {
-      const { id } = req.params as Id;
-      const user = await gk.users.revokeTokens(id);
-      await audit('user.revoke-tokens', user.id);
-      return { id: user.id, email: user.email, tokens_revoked: true };
-    },
+    async ({ req, ops }) => revokeUserTokens(ops, (req.params as Id).id),
   );
 
   adminRoute(
@@ -43,11 +38,6 @@ export function registerKillSwitchRoutes(app: FastifyInstance, gk: Gridkey): voi
     'POST',
     '/admin/api/tokens/:jti/revoke',
     { params: JtiParams },
-    async ({ req, audit }) => {
-      const { jti } = req.params as Static<typeof JtiParams>;
-      await revokeAccessTokenById(gk, jti);
-      await audit('token.revoke', jti);
-      return { jti, revoked: true };
-    },
+    async ({ req, ops }) => revokeAccessToken(ops, (req.params as Static<typeof JtiParams>).jti),
   );
 }

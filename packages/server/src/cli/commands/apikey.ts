@@ -1,15 +1,12 @@
 import { Command } from 'commander';
-import { parseScopeList } from '../../clients/client-registry.js';
-import { nowSeconds } from '../../lib/clock.js';
-import { optionalExpiry } from '../../lib/iso-time.js';
-import { describeApiKey } from '../../tokens/api-keys.js';
+import { createApiKey, listApiKeys, revokeApiKey } from '../../operations/api-keys.js';
 import {
   type CommonOptions,
   print,
   printRows,
   requireSubcommand,
   withCommonOptions,
-  withGridkey,
+  withOperations,
 } from '../common.js';
 
 interface CreateOptions extends CommonOptions {
@@ -27,16 +24,14 @@ export function apiKeyCommand(): Command {
     .option('--scope <scopes>', 'space-separated scopes')
     .option('--expires <iso>', 'expiry, ISO 8601 (default: none)')
     .action((opts: CreateOptions) =>
-      withGridkey(opts, async (gk) => {
-        const now = nowSeconds(gk.clock);
-        const { record, key } = await gk.apiKeys.create({
+      withOperations(opts, async (ctx) => {
+        const out = await createApiKey(ctx, {
           name: opts.name,
-          scopes: parseScopeList(opts.scope),
-          ...optionalExpiry(opts.expires, '--expires', now),
+          scope: opts.scope,
+          expires: opts.expires,
         });
-        const { id, ...rest } = describeApiKey(record, now);
-        print(opts, { id, key, ...rest }, () =>
-          [`id:  ${id}`, `key: ${key}`, 'The key is shown once: store it now.'].join('\n'),
+        print(opts, out, () =>
+          [`id:  ${out.id}`, `key: ${out.key}`, 'The key is shown once: store it now.'].join('\n'),
         );
       }),
     );
@@ -44,12 +39,10 @@ export function apiKeyCommand(): Command {
   withCommonOptions(group.command('list'))
     .description('list API keys (prefix and last four characters only)')
     .action((opts: CommonOptions) =>
-      withGridkey(opts, async (gk) => {
-        const now = nowSeconds(gk.clock);
-        const rows = (await gk.apiKeys.list()).map((k) => describeApiKey(k, now));
+      withOperations(opts, async (ctx) => {
         printRows(
           opts,
-          rows,
+          await listApiKeys(ctx),
           'no API keys',
           (k) => `${k.id}  ${k.key_hint}  ${k.name}  ${k.status}`,
         );
@@ -59,13 +52,8 @@ export function apiKeyCommand(): Command {
   withCommonOptions(group.command('revoke').argument('<id>'))
     .description('revoke an API key; it stops working at once')
     .action((id: string, opts: CommonOptions) =>
-      withGridkey(opts, async (gk) => {
-        const result = await gk.apiKeys.revoke(id);
-        print(
-          opts,
-          { id, revoked: true, ...(result === 'already_revoked' ? { already_revoked: true } : {}) },
-          () => `revoked API key ${id}`,
-        );
+      withOperations(opts, async (ctx) => {
+        print(opts, await revokeApiKey(ctx, id), () => `revoked API key ${id}`);
       }),
     );
 

@@ -1,33 +1,13 @@
 import { Command } from 'commander';
-import { rotateSigningKeys } from '../../keys/key-ring.js';
-import { publishedUntil } from '../../keys/signing-key.js';
-import { nowSeconds } from '../../lib/clock.js';
-import type { SigningKeyRecord } from '../../store/types.js';
+import { listSigningKeys, rotateKeys } from '../../operations/signing-keys.js';
 import {
   type CommonOptions,
   parseWholeNumber,
   print,
   requireSubcommand,
   withCommonOptions,
-  withGridkey,
+  withOperations,
 } from '../common.js';
-
-const iso = (seconds: number | null) =>
-  seconds === null ? null : new Date(seconds * 1000).toISOString();
-
-function describeKey(k: SigningKeyRecord, now: number, maxTtl: number) {
-  const status =
-    k.activeFrom > now ? 'next' : k.retiredAt === null || k.retiredAt > now ? 'active' : 'retired';
-  return {
-    kid: k.kid,
-    alg: k.alg,
-    status,
-    created_at: iso(k.createdAt),
-    active_from: iso(k.activeFrom),
-    retired_at: iso(k.retiredAt),
-    published_until: iso(publishedUntil(k, maxTtl)),
-  };
-}
 
 export function keysCommand(): Command {
   const keys = new Command('keys').description('signing keys');
@@ -35,13 +15,10 @@ export function keysCommand(): Command {
   withCommonOptions(keys.command('list'))
     .description('list signing keys (public information only)')
     .action((opts: CommonOptions) =>
-      withGridkey(
+      withOperations(
         opts,
-        async (gk) => {
-          const now = nowSeconds(gk.clock);
-          const rows = (await gk.store.signingKeys.list()).map((k) =>
-            describeKey(k, now, gk.config.accessTokenMaxTtlSeconds),
-          );
+        async (ctx) => {
+          const rows = await listSigningKeys(ctx);
           print(opts, rows, () =>
             rows
               .map((k) => `${k.kid}  ${k.alg}  ${k.status}  active from ${k.active_from}`)
@@ -60,24 +37,10 @@ export function keysCommand(): Command {
       parseWholeNumber('--activate-in'),
     )
     .action((opts: CommonOptions & { activateIn?: number }) =>
-      withGridkey(
+      withOperations(
         opts,
-        async (gk) => {
-          const now = nowSeconds(gk.clock);
-          const result = await rotateSigningKeys({
-            store: gk.store,
-            keyEncryptionKey: gk.secrets.keyEncryptionKey,
-            now,
-            activationDelaySeconds: opts.activateIn ?? gk.config.keyActivationDelaySeconds,
-            maxTokenTtlSeconds: gk.config.accessTokenMaxTtlSeconds,
-          });
-          const out = {
-            created: result.created.map((k) =>
-              describeKey(k, now, gk.config.accessTokenMaxTtlSeconds),
-            ),
-            retired: result.retired,
-            deleted: result.deleted,
-          };
+        async (ctx) => {
+          const out = await rotateKeys(ctx, { activate_in: opts.activateIn });
           print(opts, out, () =>
             out.created
               .map((k) => `new ${k.alg} key ${k.kid} signs from ${k.active_from}`)

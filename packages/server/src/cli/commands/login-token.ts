@@ -1,17 +1,17 @@
 import { Command } from 'commander';
-import { parseScopeList } from '../../clients/client-registry.js';
 import { UsageError } from '../../errors.js';
-import { nowSeconds } from '../../lib/clock.js';
-import { optionalExpiry } from '../../lib/iso-time.js';
-import { canonicalUuid } from '../../lib/uuid.js';
-import { describeLoginToken } from '../../tokens/login-tokens.js';
+import {
+  createLoginToken,
+  listLoginTokens,
+  revokeLoginToken,
+} from '../../operations/login-tokens.js';
 import {
   type CommonOptions,
   print,
   printRows,
   requireSubcommand,
   withCommonOptions,
-  withGridkey,
+  withOperations,
 } from '../common.js';
 
 interface CreateOptions extends CommonOptions {
@@ -39,19 +39,17 @@ export function loginTokenCommand(): Command {
     .option('--scope <scopes>', 'space-separated permissions its access tokens inherit')
     .option('--expires <iso>', 'expiry, ISO 8601 (default: none)')
     .action((opts: CreateOptions) =>
-      withGridkey(opts, async (gk) => {
-        const now = nowSeconds(gk.clock);
-        const { record, token } = await gk.loginTokens.create({
-          customerUuid: opts.customer,
-          scopes: parseScopeList(opts.scope),
-          ...(opts.subject === undefined ? {} : { subjectUuid: opts.subject }),
-          ...optionalExpiry(opts.expires, '--expires', now),
+      withOperations(opts, async (ctx) => {
+        const out = await createLoginToken(ctx, {
+          customer_uuid: opts.customer,
+          subject_uuid: opts.subject,
+          scope: opts.scope,
+          expires: opts.expires,
         });
-        const { id, customer_uuid, ...rest } = describeLoginToken(record, now);
-        print(opts, { id, customer_uuid, login_token: token, ...rest }, () =>
+        print(opts, out, () =>
           [
-            `id:          ${id}`,
-            `login_token: ${token}`,
+            `id:          ${out.id}`,
+            `login_token: ${out.login_token}`,
             'The login token is shown once: store it now.',
           ].join('\n'),
         );
@@ -62,17 +60,10 @@ export function loginTokenCommand(): Command {
     .description('list login tokens (never the tokens themselves)')
     .option('--customer <uuid>', 'only this customer’s')
     .action((opts: CommonOptions & { customer?: string }) =>
-      withGridkey(opts, async (gk) => {
-        const customerUuid = opts.customer === undefined ? undefined : canonicalUuid(opts.customer);
-        if (opts.customer !== undefined && customerUuid === undefined)
-          throw new UsageError('--customer must be a UUID');
-        const now = nowSeconds(gk.clock);
-        const rows = (
-          await gk.loginTokens.list(customerUuid === undefined ? {} : { customerUuid })
-        ).map((t) => describeLoginToken(t, now));
+      withOperations(opts, async (ctx) => {
         printRows(
           opts,
-          rows,
+          await listLoginTokens(ctx, { customer_uuid: opts.customer }),
           'no login tokens',
           (t) => `${t.id}  ${t.customer_uuid}  ${t.status}  scope="${t.scope}"`,
         );
@@ -82,16 +73,12 @@ export function loginTokenCommand(): Command {
   withCommonOptions(group.command('revoke').argument('<id>'))
     .description('revoke a login token and the access tokens derived from it')
     .action((idText: string, opts: CommonOptions) =>
-      withGridkey(opts, async (gk) => {
-        const id = parseId(idText);
-        const result = await gk.loginTokens.revoke(id);
-        print(
-          opts,
-          { id, revoked: true, ...(result === 'already_revoked' ? { already_revoked: true } : {}) },
-          () =>
-            result === 'revoked'
-              ? `revoked login token ${id}`
-              : `login token ${id} was already revoked`,
+      withOperations(opts, async (ctx) => {
+        const out = await revokeLoginToken(ctx, parseId(idText));
+        print(opts, out, () =>
+          out.already_revoked
+            ? `login token ${out.id} was already revoked`
+            : `revoked login token ${out.id}`,
         );
       }),
     );

@@ -1,24 +1,32 @@
 import { Command } from 'commander';
-import { parseScopeList } from '../../clients/client-registry.js';
-import type { Gridkey } from '../../gridkey.js';
-import { nowSeconds } from '../../lib/clock.js';
-import { optionalExpiry, parseFutureIsoTime } from '../../lib/iso-time.js';
-import { describePat } from '../../tokens/pats.js';
+import {
+  authorisePat,
+  createAdminToken,
+  createPat,
+  listPats,
+  revokePat,
+} from '../../operations/pats.js';
 import {
   type CommonOptions,
   print,
   printRows,
   requireSubcommand,
   withCommonOptions,
-  withGridkey,
+  withOperations,
 } from '../common.js';
 
-const cliAudit = (
-  gk: Gridkey,
-  action: string,
-  target: string,
-  detail: Record<string, unknown> = {},
-) => gk.audit.record({ actor: 'cli', action, target, address: 'cli', detail });
+interface CreateOptions extends CommonOptions {
+  name: string;
+  role: string;
+  scope?: string;
+  expires?: string;
+}
+
+interface AuthoriseOptions extends CommonOptions {
+  api?: boolean;
+  web?: boolean;
+  expires?: string;
+}
 
 export function patCommand(): Command {
   const group = new Command('pat').description('personal access tokens (kostal profile)');
@@ -29,30 +37,26 @@ export function patCommand(): Command {
     .requiredOption('--role <role>', 'admin, user, viewer or a configured role')
     .option('--scope <scopes>', 'narrow the role’s scopes')
     .option('--expires <iso>', 'expiry, ISO 8601 (default: patDefaultTtlSeconds from now)')
-    .action(
-      (opts: CommonOptions & { name: string; role: string; scope?: string; expires?: string }) =>
-        withGridkey(
-          opts,
-          async (gk) => {
-            const now = nowSeconds(gk.clock);
-            const { record, token } = await gk.pats.create({
-              name: opts.name,
-              role: opts.role,
-              scopes: parseScopeList(opts.scope),
-              ...optionalExpiry(opts.expires, '--expires', now),
-            });
-            await cliAudit(gk, 'pat.create', record.id, { name: record.name, role: record.role });
-            const { id, status, ...rest } = describePat(record, now);
-            print(opts, { id, token, status, ...rest }, () =>
-              [
-                `id:    ${id}`,
-                `token: ${token}`,
-                'The token is shown once: store it now. Authorise it before use.',
-              ].join('\n'),
-            );
-          },
-          { ensureKeys: true },
-        ),
+    .action((opts: CreateOptions) =>
+      withOperations(
+        opts,
+        async (ctx) => {
+          const out = await createPat(ctx, {
+            name: opts.name,
+            role: opts.role,
+            scope: opts.scope,
+            expires: opts.expires,
+          });
+          print(opts, out, () =>
+            [
+              `id:    ${out.id}`,
+              `token: ${out.token}`,
+              'The token is shown once: store it now. Authorise it before use.',
+            ].join('\n'),
+          );
+        },
+        { ensureKeys: true },
+      ),
     );
 
   withCommonOptions(group.command('authorise').argument('<id>'))
@@ -61,37 +65,26 @@ export function patCommand(): Command {
     .option('--api', 'the JSON API')
     .option('--web', 'the web page')
     .option('--expires <iso>', 'a shorter lifetime, ISO 8601')
-    .action(
-      (id: string, opts: CommonOptions & { api?: boolean; web?: boolean; expires?: string }) =>
-        withGridkey(opts, async (gk) => {
-          const now = nowSeconds(gk.clock);
-          const pat = await gk.pats.authorise(id, {
-            api: opts.api === true,
-            web: opts.web === true,
-            ...(opts.expires === undefined
-              ? {}
-              : { until: parseFutureIsoTime(opts.expires, '--expires', now) }),
-          });
-          await cliAudit(gk, 'pat.authorise', id, {
-            api: pat.authorisedApi,
-            web: pat.authorisedWeb,
-          });
-          const out = describePat(pat, now);
-          print(
-            opts,
-            out,
-            () => `authorised ${out.name}: api=${out.api} web=${out.web} until ${out.expires_at}`,
-          );
-        }),
+    .action((id: string, opts: AuthoriseOptions) =>
+      withOperations(opts, async (ctx) => {
+        const out = await authorisePat(ctx, id, {
+          api: opts.api,
+          web: opts.web,
+          expires: opts.expires,
+        });
+        print(
+          opts,
+          out,
+          () => `authorised ${out.name}: api=${out.api} web=${out.web} until ${out.expires_at}`,
+        );
+      }),
     );
 
   withCommonOptions(group.command('revoke').argument('<id>'))
     .description('revoke a PAT; every later request with it is rejected')
     .action((id: string, opts: CommonOptions) =>
-      withGridkey(opts, async (gk) => {
-        const pat = await gk.pats.revoke(id);
-        await cliAudit(gk, 'pat.revoke', id, { name: pat.name });
-        const out = describePat(pat, nowSeconds(gk.clock));
+      withOperations(opts, async (ctx) => {
+        const out = await revokePat(ctx, id);
         print(opts, out, () => `revoked ${out.name}`);
       }),
     );
@@ -99,12 +92,10 @@ export function patCommand(): Command {
   withCommonOptions(group.command('list'))
     .description('list PATs (never the tokens)')
     .action((opts: CommonOptions) =>
-      withGridkey(opts, async (gk) => {
-        const now = nowSeconds(gk.clock);
-        const rows = (await gk.pats.list()).map((p) => describePat(p, now));
+      withOperations(opts, async (ctx) => {
         printRows(
           opts,
-          rows,
+          await listPats(ctx),
           'no PATs',
           (p) =>
             `${p.id}  ${p.name}  ${p.role}  ${p.status}  api=${p.api} web=${p.web}  expires ${p.expires_at}`,
@@ -123,14 +114,13 @@ export function adminTokenCommand(): Command {
     .description('create an admin PAT, authorised for the API and the web page; shown once')
     .option('--name <name>', 'its name', 'admin')
     .action((opts: CommonOptions & { name: string }) =>
-      withGridkey(
+      withOperations(
         opts,
-        async (gk) => {
-          const { record, token } = await gk.pats.createAdminToken(opts.name);
-          await cliAudit(gk, 'admin_token.create', record.id, { name: record.name });
-          print(opts, { token, id: record.id }, () =>
+        async (ctx) => {
+          const out = await createAdminToken(ctx, { name: opts.name });
+          print(opts, out, () =>
             [
-              `token: ${token}`,
+              `token: ${out.token}`,
               'The token is shown once: store it now. Sign in at /admin/ with it.',
             ].join('\n'),
           );

@@ -1,12 +1,20 @@
 import { Command } from 'commander';
-import { revokeAccessTokenById } from '../../tokens/access-token.js';
+import { InvalidFieldError, UsageError } from '../../errors.js';
+import { revokeAccessToken } from '../../operations/revocations.js';
 import {
   type CommonOptions,
   print,
   requireSubcommand,
   withCommonOptions,
-  withGridkey,
+  withOperations,
 } from '../common.js';
+
+/** The CLI's `jti` field is the JTI argument, not a flag: a refused one is named so. */
+function namingJtiArgument(err: unknown): never {
+  if (err instanceof InvalidFieldError && err.field === 'jti')
+    throw new UsageError(`JTI ${err.problem}`);
+  throw err;
+}
 
 /** `gridkey token revoke JTI`: one access token, by its id. */
 export function tokenCommand(): Command {
@@ -15,9 +23,9 @@ export function tokenCommand(): Command {
   withCommonOptions(group.command('revoke').argument('<jti>', 'the token id (jti claim)'))
     .description('revoke one access token by its jti; verifiers refuse it within 2 s')
     .action((jti: string, opts: CommonOptions) =>
-      withGridkey(opts, async (gk) => {
-        await revokeAccessTokenById(gk, jti);
-        print(opts, { jti, revoked: true }, () => `revoked access token ${jti}`);
+      withOperations(opts, async (ctx) => {
+        const out = await revokeAccessToken(ctx, jti).catch(namingJtiArgument);
+        print(opts, out, () => `revoked access token ${out.jti}`);
       }),
     );
 

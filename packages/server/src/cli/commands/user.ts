@@ -1,13 +1,20 @@
 import { Command } from 'commander';
-import { UsageError } from '../../errors.js';
-import { describeUser } from '../../users/users.js';
+import { InvalidFieldError, UsageError } from '../../errors.js';
+import { revokeUserTokens } from '../../operations/revocations.js';
+import {
+  createUser,
+  deleteUser,
+  disableUser,
+  listUsers,
+  setUserPassword,
+} from '../../operations/users.js';
 import {
   type CommonOptions,
   print,
   printRows,
   requireSubcommand,
   withCommonOptions,
-  withGridkey,
+  withOperations,
 } from '../common.js';
 import { readSecretFromStdin } from '../read-stdin.js';
 
@@ -15,9 +22,21 @@ interface PasswordOptions extends CommonOptions {
   passwordStdin?: boolean;
 }
 
-function requirePasswordStdin(opts: PasswordOptions): void {
+/** The password, from standard input only: a password never goes on the command line. */
+function passwordFromStdin(opts: PasswordOptions): Promise<string> {
   if (!opts.passwordStdin)
     throw new UsageError('--password-stdin is required: a password never goes on the command line');
+  return readSecretFromStdin('password');
+}
+
+/**
+ * The CLI's `password` field is standard input, not a flag: a refused
+ * password is named so (the problem never quotes it).
+ */
+function namingStdinPassword(err: unknown): never {
+  if (err instanceof InvalidFieldError && err.field === 'password')
+    throw new UsageError(`the password on standard input ${err.problem}`);
+  throw err;
 }
 
 export function userCommand(): Command {
@@ -28,10 +47,11 @@ export function userCommand(): Command {
     .requiredOption('--email <email>', 'the e-mail address (the username)')
     .option('--password-stdin', 'read the password from standard input')
     .action((opts: PasswordOptions & { email: string }) =>
-      withGridkey(opts, async (gk) => {
-        requirePasswordStdin(opts);
-        const user = await gk.users.create(opts.email, await readSecretFromStdin('password'));
-        const out = describeUser(user);
+      withOperations(opts, async (ctx) => {
+        const password = await passwordFromStdin(opts);
+        const out = await createUser(ctx, { email: opts.email, password }).catch(
+          namingStdinPassword,
+        );
         print(opts, out, () => `created user ${out.id} <${out.email}>`);
       }),
     );
@@ -39,48 +59,40 @@ export function userCommand(): Command {
   withCommonOptions(group.command('list'))
     .description('list users')
     .action((opts: CommonOptions) =>
-      withGridkey(opts, async (gk) => {
-        const rows = (await gk.users.list()).map(describeUser);
-        printRows(opts, rows, 'no users', (u) => `${u.id}  ${u.email}  ${u.status}`);
+      withOperations(opts, async (ctx) => {
+        printRows(
+          opts,
+          await listUsers(ctx),
+          'no users',
+          (u) => `${u.id}  ${u.email}  ${u.status}`,
+        );
       }),
     );
 
   withCommonOptions(group.command('disable').argument('<user>', 'id or e-mail'))
     .description('disable a user and revoke all their refresh tokens')
     .action((who: string, opts: CommonOptions) =>
-      withGridkey(opts, async (gk) => {
-        const user = await gk.users.disable(who);
-        print(
-          opts,
-          { id: user.id, email: user.email, disabled: true },
-          () => `disabled ${user.email}`,
-        );
+      withOperations(opts, async (ctx) => {
+        const out = await disableUser(ctx, who);
+        print(opts, out, () => `disabled ${out.email}`);
       }),
     );
 
   withCommonOptions(group.command('revoke-tokens').argument('<user>', 'id or e-mail'))
     .description('revoke every refresh token of a user and the access tokens they issued')
     .action((who: string, opts: CommonOptions) =>
-      withGridkey(opts, async (gk) => {
-        const user = await gk.users.revokeTokens(who);
-        print(
-          opts,
-          { id: user.id, email: user.email, tokens_revoked: true },
-          () => `revoked every token of ${user.email}`,
-        );
+      withOperations(opts, async (ctx) => {
+        const out = await revokeUserTokens(ctx, who);
+        print(opts, out, () => `revoked every token of ${out.email}`);
       }),
     );
 
   withCommonOptions(group.command('delete').argument('<user>', 'id or e-mail'))
     .description('delete a user and revoke all their refresh tokens')
     .action((who: string, opts: CommonOptions) =>
-      withGridkey(opts, async (gk) => {
-        const user = await gk.users.delete(who);
-        print(
-          opts,
-          { id: user.id, email: user.email, deleted: true },
-          () => `deleted ${user.email}`,
-        );
+      withOperations(opts, async (ctx) => {
+        const out = await deleteUser(ctx, who);
+        print(opts, out, () => `deleted ${out.email}`);
       }),
     );
 
@@ -88,14 +100,10 @@ export function userCommand(): Command {
     .description('set a new password, read from standard input')
     .option('--password-stdin', 'read the password from standard input')
     .action((who: string, opts: PasswordOptions) =>
-      withGridkey(opts, async (gk) => {
-        requirePasswordStdin(opts);
-        const user = await gk.users.setPassword(who, await readSecretFromStdin('password'));
-        print(
-          opts,
-          { id: user.id, email: user.email, password_set: true },
-          () => `new password set for ${user.email}`,
-        );
+      withOperations(opts, async (ctx) => {
+        const password = await passwordFromStdin(opts);
+        const out = await setUserPassword(ctx, who, { password }).catch(namingStdinPassword);
+        print(opts, out, () => `new password set for ${out.email}`);
       }),
     );
 

@@ -1,6 +1,7 @@
-import { AuditLog } from './admin/audit.js';
+import { AuditLog } from './audit/audit-log.js';
 import { ClientCache } from './clients/client-cache.js';
 import { ClientRegistry } from './clients/client-registry.js';
+import { issuerOf } from './config/issuer.js';
 import type { Config } from './config/schema.js';
 import { UsageError } from './errors.js';
 import { GridkeyEventBus } from './events.js';
@@ -114,7 +115,7 @@ export async function openGridkey(
       loginTokens: new LoginTokens(store, secrets.pepper, clock),
       apiKeys: new ApiKeys(store, secrets.pepper, clock),
       pats: new Pats(store, secrets.pepper, clock, keys, {
-        issuer: config.issuer ?? `http://${config.host}:${config.port}`,
+        issuer: issuerOf(config),
         roles: config.roles,
         defaultTtlSeconds: config.patDefaultTtlSeconds,
         lastUsedDebounceSeconds: config.lastUsedDebounceSeconds,

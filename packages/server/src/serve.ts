@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { listenerUrl } from './config/issuer.js';
 import type { Config } from './config/schema.js';
 import { type Gridkey, openGridkey } from './gridkey.js';
 import { buildApp } from './http/build-app.js';
@@ -23,8 +24,7 @@ export interface RunningServer {
 
 function listeningUrl(app: FastifyInstance): string {
   const address = app.server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `http://${host}:${address.port}`;
+  return listenerUrl(address.address, address.port);
 }
 
 /** Opens the store, builds the app, listens, and starts the background loops. */

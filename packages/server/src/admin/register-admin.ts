@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import type { Gridkey } from '../gridkey.js';
+import { adminRoutes, collectAdminRoutes } from './admin-context.js';
 import { adminOpenApi } from './openapi.js';
 import { registerApiKeyRoutes } from './routes/api-keys.js';
 import { registerAuditRoutes } from './routes/audit.js';
@@ -15,12 +16,17 @@ import { registerUserRoutes } from './routes/users.js';
 /** The page's files ship in the package beside dist/ (no build step, no CDN). */
 const ADMIN_UI_DIR = fileURLToPath(new URL('../../admin-ui/', import.meta.url));
 
+/** The admin API's own description: public, not an admin route. */
+const OPENAPI_URL = '/admin/api/openapi.json';
+
 /** The admin API under /admin/api/ and the admin web page at /admin/. */
 export async function registerAdmin(
   app: FastifyInstance,
   gk: Gridkey,
   issuer: () => string,
 ): Promise<void> {
+  // Before the routes: the OpenAPI document lists what was registered.
+  collectAdminRoutes(app, [OPENAPI_URL]);
   registerPatRoutes(app, gk);
   registerClientRoutes(app, gk);
   registerUserRoutes(app, gk);
@@ -29,7 +35,7 @@ export async function registerAdmin(
   registerSigningKeyRoutes(app, gk);
   registerAuditRoutes(app, gk);
   registerKillSwitchRoutes(app, gk);
-  app.get('/admin/api/openapi.json', async () => adminOpenApi(issuer()));
+  app.get(OPENAPI_URL, async () => adminOpenApi(issuer(), adminRoutes(app)));
   app.get('/admin', async (_req, reply) => reply.redirect('/admin/', 301));
   await app.register(fastifyStatic, {
     root: ADMIN_UI_DIR,

@@ -1,6 +1,5 @@
 import { InvalidClientError, InvalidRequestError, TooManyRequestsError } from '../errors.js';
 import type { Gridkey } from '../gridkey.js';
-import type { FormParams } from '../http/form-params.js';
 import { nowSeconds } from '../lib/clock.js';
 import { spendEach } from '../limits/limiter.js';
 import type { ClientAuthLimits } from '../limits/server-limits.js';
@@ -11,6 +10,16 @@ export const BASIC_REALM = 'gridkey';
 const MAX_CREDENTIAL_LENGTH = 512;
 /** Compared against when the client is unknown, so both failures cost the same. */
 const DUMMY_HASH = '0'.repeat(64);
+
+/**
+ * The request parameters client authentication reads (`client_id`,
+ * `client_secret`: RFC 6749 §2.3.1), already checked by the HTTP layer's
+ * form parser, which this module does not know.
+ */
+export interface ClientAuthParams {
+  /** The value of one parameter; undefined when absent or empty (RFC 6749 §3.1). */
+  get(name: string): string | undefined;
+}
 
 interface PresentedCredentials {
   method: ClientAuthMethod;
@@ -45,7 +54,7 @@ function decodeBasic(header: string): { clientId: string; secret: string } {
 
 function presentedCredentials(
   authorization: string | undefined,
-  params: FormParams,
+  params: ClientAuthParams,
 ): PresentedCredentials {
   const bodyId = params.get('client_id');
   const bodySecret = params.get('client_secret');
@@ -87,7 +96,7 @@ export interface ClientAuthGuard {
 /** The client_id a request presents, for logs; undefined when none can be read. */
 export function presentedClientId(
   authorization: string | undefined,
-  params: FormParams,
+  params: ClientAuthParams,
 ): string | undefined {
   try {
     const id = presentedCredentials(authorization, params).clientId;
@@ -102,7 +111,7 @@ export function presentedClientId(
 export async function authenticateClient(
   gk: Gridkey,
   authorization: string | undefined,
-  params: FormParams,
+  params: ClientAuthParams,
   guard?: ClientAuthGuard,
 ): Promise<ClientRecord> {
   const presented = presentedCredentials(authorization, params);

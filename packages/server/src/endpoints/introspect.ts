@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { authenticateClient } from '../clients/authenticate-client.js';
-import type { UsageRecorder } from '../clients/usage-recorder.js';
 import type { Gridkey } from '../gridkey.js';
 import { FormParams } from '../http/form-params.js';
 import { postRoute } from '../http/post-route.js';
 import { nowSeconds } from '../lib/clock.js';
+import type { UsageRecorder } from '../lib/usage-recorder.js';
 import type { ClientAuthLimits } from '../limits/server-limits.js';
 import type { ClientRecord } from '../store/types.js';
 import { scopesOf, type VerifiedAccessToken, verifyAccessToken } from '../tokens/access-token.js';

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateClient, presentedClientId } from '../clients/authenticate-client.js';
-import type { UsageRecorder } from '../clients/usage-recorder.js';
 import {
   OAuthError,
   TooManyRequestsError,
@@ -15,6 +14,7 @@ import type { ErrorDialect } from '../http/error-response.js';
 import { FormParams } from '../http/form-params.js';
 import { postRoute } from '../http/post-route.js';
 import { noteRefusal, usernameForLog } from '../http/refusal-log.js';
+import type { UsageRecorder } from '../lib/usage-recorder.js';
 import type { ServerLimits } from '../limits/server-limits.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ClientRecord } from '../store/types.js';

@@ -1,31 +1,9 @@
-import type { Config } from '../config/schema.js';
 import { InvalidLoginTokenError, TooManyRequestsError } from '../errors.js';
 import type { Gridkey } from '../gridkey.js';
 import { nowSeconds } from '../lib/clock.js';
-import { type Limiter, type Limiters, spendEach } from '../limits/limiter.js';
+import type { ExchangeLimits } from '../limits/exchange-limits.js';
+import { spendEach } from '../limits/limiter.js';
 import { type ClaimShaper, issueAccessToken } from '../tokens/access-token.js';
-
-export interface ExchangeLimits {
-  /** Failed exchanges, keyed by address and by customer. */
-  failures: Limiter;
-  /** Successful exchanges, keyed by login token id. */
-  successes: Limiter;
-}
-
-export function exchangeLimits(limiters: Limiters, config: Config): ExchangeLimits {
-  return {
-    failures: limiters.create({
-      name: 'login-exchange-failures',
-      points: config.loginExchangeFailuresPerMinute,
-      durationSeconds: 60,
-    }),
-    successes: limiters.create({
-      name: 'login-exchange-successes',
-      points: config.loginExchangeSuccessesPerMinute,
-      durationSeconds: 60,
-    }),
-  };
-}
 
 /**
  * The dialect of the exchanged access token: the extension point a profile

@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { GrantLimits } from '../grants/grant.js';
-import { createGrantLimits } from '../grants/grant-limits.js';
-import { type ExchangeLimits, exchangeLimits } from '../grants/login-token-exchange.js';
+import { type ExchangeLimits, exchangeLimits } from './exchange-limits.js';
+import { createGrantLimits, type GrantLimits } from './grant-limits.js';
 import { type Limiter, type Limiters, memoryLimiters, redisLimiters } from './limiter.js';
 
 export interface ClientAuthLimits {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { decodeProtectedHeader } from 'jose';
-import { UsageRecorder } from '../clients/usage-recorder.js';
 import { InvalidFieldError, UnknownIdError, UsageError } from '../errors.js';
 import { signCompactJws } from '../keys/compact-jws.js';
 import type { KeyRing } from '../keys/key-ring.js';
 import { type Clock, nowSeconds } from '../lib/clock.js';
 import { isoOrNull } from '../lib/iso-time.js';
 import { assertPrintable } from '../lib/printable.js';
+import { UsageRecorder } from '../lib/usage-recorder.js';
 import { hashSecret } from '../secrets/secret-hash.js';
 import type { PatRecord, Store } from '../store/types.js';
 import { patScopes, roleScopes } from './roles.js';

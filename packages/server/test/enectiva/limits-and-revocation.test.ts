@@ -9,7 +9,8 @@ import {
   startTestServer,
   type TestServer,
 } from '../../../../test/helpers/test-server.js';
-import { exchangeLimits, exchangeLoginToken } from '../../src/grants/login-token-exchange.js';
+import { exchangeLoginToken } from '../../src/grants/login-token-exchange.js';
+import { exchangeLimits } from '../../src/limits/exchange-limits.js';
 import { memoryLimiters } from '../../src/limits/limiter.js';
 import { enectivaExchange } from '../../src/profiles/enectiva/claims.js';
 

@@ -3,7 +3,7 @@
  * store target.
  *
  * The per-login-token exchange budget is not the store's: it is a limiter
- * (`exchangeLimits().successes` in grants/login-token-exchange.ts). The
+ * (`exchangeLimits().successes` in limits/exchange-limits.ts). The
  * store's promise is the conditional write: an exchange is recorded only
  * while the login token is live, and a revocation reaches every recorded one.
  */

@@ -4,6 +4,7 @@ import type { Gridkey } from '../../gridkey.js';
 import { revokeClientTokens } from '../../operations/clients.js';
 import { revokeAccessToken, revokeUserTokens } from '../../operations/revocations.js';
 import { adminRoute } from '../admin-context.js';
+import * as R from '../admin-response-schemas.js';
 import { IdParams, JtiParams } from '../admin-schemas.js';
 
 type Id = Static<typeof IdParams>;
@@ -19,7 +20,11 @@ export function registerKillSwitchRoutes(app: FastifyInstance, gk: Gridkey): voi
     gk,
     'POST',
     '/admin/api/clients/:id/revoke-tokens',
-    { params: IdParams },
+    {
+      summary: 'Kill switch: revoke every token issued to the client',
+      params: IdParams,
+      response: { 200: R.ClientTokensRevoked },
+    },
     async ({ req, ops }) => revokeClientTokens(ops, (req.params as Id).id),
   );
 
@@ -28,7 +33,11 @@ export function registerKillSwitchRoutes(app: FastifyInstance, gk: Gridkey): voi
     gk,
     'POST',
     '/admin/api/users/:id/revoke-tokens',
-    { params: IdParams },
+    {
+      summary: 'Revoke every refresh token of the user and the access tokens they issued',
+      params: IdParams,
+      response: { 200: R.UserTokensRevoked },
+    },
     async ({ req, ops }) => revokeUserTokens(ops, (req.params as Id).id),
   );
 
@@ -37,7 +46,11 @@ export function registerKillSwitchRoutes(app: FastifyInstance, gk: Gridkey): voi
     gk,
     'POST',
     '/admin/api/tokens/:jti/revoke',
-    { params: JtiParams },
+    {
+      summary: 'Revoke one access token by its jti',
+      params: JtiParams,
+      response: { 200: R.AccessTokenRevoked },
+    },
     async ({ req, ops }) => revokeAccessToken(ops, (req.params as Static<typeof JtiParams>).jti),
   );
 }

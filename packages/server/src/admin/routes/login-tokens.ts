@@ -7,6 +7,7 @@ import {
   revokeLoginToken,
 } from '../../operations/login-tokens.js';
 import { adminRoute } from '../admin-context.js';
+import * as R from '../admin-response-schemas.js';
 import { CreateLoginTokenBody, IdParams, LoginTokenListQuery } from '../admin-schemas.js';
 
 type Id = Static<typeof IdParams>;
@@ -18,7 +19,11 @@ export function registerLoginTokenRoutes(app: FastifyInstance, gk: Gridkey): voi
     gk,
     'GET',
     '/admin/api/login-tokens',
-    { querystring: LoginTokenListQuery },
+    {
+      summary: 'List login tokens (never the tokens), or one customer’s',
+      querystring: LoginTokenListQuery,
+      response: { 200: R.LoginTokenList },
+    },
     ({ req, ops }) => listLoginTokens(ops, req.query as Static<typeof LoginTokenListQuery>),
   );
   adminRoute(
@@ -26,7 +31,11 @@ export function registerLoginTokenRoutes(app: FastifyInstance, gk: Gridkey): voi
     gk,
     'POST',
     '/admin/api/login-tokens',
-    { body: CreateLoginTokenBody },
+    {
+      summary: 'Issue a login token; it is in this response only',
+      body: CreateLoginTokenBody,
+      response: { 201: R.CreatedLoginToken },
+    },
     async ({ req, reply, ops }) =>
       reply
         .code(201)
@@ -37,7 +46,11 @@ export function registerLoginTokenRoutes(app: FastifyInstance, gk: Gridkey): voi
     gk,
     'POST',
     '/admin/api/login-tokens/:id/revoke',
-    { params: IdParams },
+    {
+      summary: 'Revoke a login token and its live access tokens',
+      params: IdParams,
+      response: { 200: R.LoginTokenRevoked },
+    },
     ({ req, ops }) => revokeLoginToken(ops, (req.params as Id).id),
   );
 }

@@ -1,6 +1,17 @@
 import type { Config } from '../config/schema.js';
-import type { Limiters } from '../limits/limiter.js';
-import type { GrantLimits } from './grant.js';
+import type { Limiter, Limiters } from './limiter.js';
+
+/** Budgets the user grants spend; one set per server. */
+export interface GrantLimits {
+  /** Over it, an address is refused (429) before anything is checked. */
+  passwordFailuresByAddress: Limiter;
+  /** Over it, a username's guesses are throttled, never its owner refused. */
+  passwordFailuresByUsername: Limiter;
+  /** Keyed by address and username: which addresses a throttled username still hears. */
+  passwordFailuresByUsernameAndAddress: Limiter;
+  /** Refresh-grant requests per user a minute: each one is a durable write. */
+  refreshGrantsByUser: Limiter;
+}
 
 export function createGrantLimits(limiters: Limiters, config: Config): GrantLimits {
   const window = config.passwordFailureWindowSeconds;

@@ -1,8 +1,5 @@
-import { hostname, userInfo } from 'node:os';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../../test/helpers/cli.js';
-import { sqliteTarget } from '../../../../test/helpers/stores.js';
-import { startTestServer, type TestServer } from '../../../../test/helpers/test-server.js';
+import { describe, expect, it } from 'vitest';
+import { frontEnds } from './front-ends.js';
 
 /**
  * The CLI and the admin API over one operations layer: the same action is
@@ -10,35 +7,7 @@ import { startTestServer, type TestServer } from '../../../../test/helpers/test-
  * the same description and leaves the same audit entry, whoever acts.
  */
 describe('client operations through the CLI and the admin API', () => {
-  let server: TestServer;
-  let admin: string;
-  let where: string[];
-
-  beforeAll(async () => {
-    server = await startTestServer(sqliteTarget());
-    admin = (await server.gk.pats.createAdminToken()).token;
-    where = ['--data-dir', server.dataDir, '--db', server.dbUrl, '--json'];
-  });
-  afterAll(() => server.close());
-
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${admin}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-  };
-  const cli = async (...args: string[]) => {
-    const res = await runCli([...args, ...where]);
-    return { ...res, out: res.code === 0 ? (res.json() as Record<string, unknown>) : undefined };
-  };
-  const auditOf = async (target: string) =>
-    (await server.gk.audit.list({ limit: 200 })).filter((e) => e.target === target);
-  const cliActor = `cli:${userInfo().username}@${hostname()}`;
+  const { api, cli, auditOf, cliActor } = frontEnds();
 
   it('creates the same client from either front end, and audits who did it', async () => {
     const viaCli = await cli(

@@ -1,8 +1,5 @@
-import { hostname, userInfo } from 'node:os';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../../test/helpers/cli.js';
-import { sqliteTarget } from '../../../../test/helpers/stores.js';
-import { startTestServer, type TestServer } from '../../../../test/helpers/test-server.js';
+import { describe, expect, it } from 'vitest';
+import { frontEnds } from './front-ends.js';
 
 const CUSTOMER = '9796513c-e811-4b75-b2eb-b36b9f1a1b8c';
 const OTHER = '2b1f0e8a-6c3d-4e5f-9a7b-8c9d0e1f2a3b';
@@ -15,44 +12,22 @@ const OTHER = '2b1f0e8a-6c3d-4e5f-9a7b-8c9d0e1f2a3b';
  * listing or an audit entry.
  */
 describe('login-token and API-key operations through the CLI and the admin API', () => {
-  let server: TestServer;
-  let admin: string;
-  let where: string[];
   /** Every login token and key either front end created. */
   const secrets = new Set<string>();
   /** Everything either front end answered or printed, but the creations. */
   const outputs: string[] = [];
 
-  beforeAll(async () => {
-    server = await startTestServer(sqliteTarget());
-    admin = (await server.gk.pats.createAdminToken()).token;
-    where = ['--data-dir', server.dataDir, '--db', server.dbUrl, '--json'];
+  const fe = frontEnds({
+    onAnswer: (method, path, text) => {
+      if (method !== 'POST' || !/^\/admin\/api\/(login-tokens|api-keys)$/.test(path))
+        outputs.push(text);
+    },
+    onPrint: (args, stdout, stderr) => {
+      if (args[1] !== 'create') outputs.push(stdout, stderr);
+    },
   });
-  afterAll(() => server.close());
-
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${admin}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    if (method !== 'POST' || !/^\/admin\/api\/(login-tokens|api-keys)$/.test(path))
-      outputs.push(text);
-    return { status: res.status, json: JSON.parse(text) as Record<string, unknown> };
-  };
-  const cli = async (...args: string[]) => {
-    const res = await runCli([...args, ...where]);
-    if (args[1] !== 'create') outputs.push(res.stdout, res.stderr);
-    return { ...res, out: res.code === 0 ? (res.json() as Record<string, unknown>) : undefined };
-  };
+  const { api, cli, auditOf, cliActor } = fe;
   const rows = (value: unknown) => value as Record<string, unknown>[];
-  const auditOf = async (target: string) =>
-    (await server.gk.audit.list({ limit: 500 })).filter((e) => e.target === target);
-  const cliActor = `cli:${userInfo().username}@${hostname()}`;
 
   describe('login tokens', () => {
     const strip = ({
@@ -203,7 +178,7 @@ describe('login-token and API-key operations through the CLI and the admin API',
           /^ has an invalid entry/,
         ],
       ];
-      const before = (await server.gk.loginTokens.list()).length;
+      const before = (await fe.server.gk.loginTokens.list()).length;
       for (const [body, flags, field, flag, problem] of cases) {
         const viaApi = await api('POST', '/admin/api/login-tokens', body);
         expect(viaApi.status, field).toBe(400);
@@ -223,7 +198,7 @@ describe('login-token and API-key operations through the CLI and the admin API',
       expect((await cli('login-token', 'list', '--customer', 'nope')).stderr).toBe(
         'gridkey: --customer must be a UUID\n',
       );
-      expect((await server.gk.loginTokens.list()).length).toBe(before);
+      expect((await fe.server.gk.loginTokens.list()).length).toBe(before);
     });
   });
 
@@ -333,7 +308,7 @@ describe('login-token and API-key operations through the CLI and the admin API',
           /^ has an invalid entry/,
         ],
       ];
-      const before = (await server.gk.apiKeys.list()).length;
+      const before = (await fe.server.gk.apiKeys.list()).length;
       for (const [body, flags, field, problem] of cases) {
         const viaApi = await api('POST', '/admin/api/api-keys', body);
         expect(viaApi.status, field).toBe(400);
@@ -346,12 +321,12 @@ describe('login-token and API-key operations through the CLI and the admin API',
         expect(line.startsWith(`--${field}`), viaCli.stderr).toBe(true);
         expect(line.slice(field.length + 2).replace(/: .*$/, ''), field).toMatch(problem);
       }
-      expect((await server.gk.apiKeys.list()).length).toBe(before);
+      expect((await fe.server.gk.apiKeys.list()).length).toBe(before);
     });
   });
 
   it('shows a login token or key once, at creation: never in an audit entry or a listing', async () => {
-    const audit = JSON.stringify(await server.gk.audit.list({ limit: 1000 }));
+    const audit = JSON.stringify(await fe.server.gk.audit.list({ limit: 1000 }));
     outputs.push(
       (await cli('login-token', 'list')).stdout,
       (await cli('apikey', 'list')).stdout,

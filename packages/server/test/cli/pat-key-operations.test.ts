@@ -1,8 +1,5 @@
-import { hostname, userInfo } from 'node:os';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../../test/helpers/cli.js';
-import { sqliteTarget } from '../../../../test/helpers/stores.js';
-import { startTestServer, type TestServer } from '../../../../test/helpers/test-server.js';
+import { describe, expect, it } from 'vitest';
+import { frontEnds } from './front-ends.js';
 
 /**
  * PATs (admin tokens too) and signing keys through the CLI and the admin
@@ -11,35 +8,8 @@ import { startTestServer, type TestServer } from '../../../../test/helpers/test-
  * each front end spells it, and never a token in an audit entry.
  */
 describe('PAT and signing-key operations through the CLI and the admin API', () => {
-  let server: TestServer;
-  let admin: string;
-  let where: string[];
-
-  beforeAll(async () => {
-    server = await startTestServer(sqliteTarget());
-    admin = (await server.gk.pats.createAdminToken()).token;
-    where = ['--data-dir', server.dataDir, '--db', server.dbUrl, '--json'];
-  });
-  afterAll(() => server.close());
-
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${admin}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-  };
-  const cli = async (...args: string[]) => {
-    const res = await runCli([...args, ...where]);
-    return { ...res, out: res.code === 0 ? (res.json() as Record<string, unknown>) : undefined };
-  };
-  const auditOf = async (target: string) =>
-    (await server.gk.audit.list({ limit: 500 })).filter((e) => e.target === target);
-  const cliActor = `cli:${userInfo().username}@${hostname()}`;
+  const fe = frontEnds();
+  const { api, cli, auditOf, cliActor } = fe;
   const strip = ({
     id: _id,
     token: _token,
@@ -215,9 +185,9 @@ describe('PAT and signing-key operations through the CLI and the admin API', () 
     });
     const listed = await cli('pat', 'list');
     expect(listed.stdout).not.toContain(token);
-    const audit = JSON.stringify(await server.gk.audit.list({ limit: 500 }));
+    const audit = JSON.stringify(await fe.server.gk.audit.list({ limit: 500 }));
     expect(audit).not.toContain(token);
-    expect(audit).not.toContain(admin);
+    expect(audit).not.toContain(fe.admin);
     expect(audit).not.toContain('eyJ');
   });
 
@@ -242,7 +212,7 @@ describe('PAT and signing-key operations through the CLI and the admin API', () 
   });
 
   it('rotates keys from either front end: one answer, audited as whoever did it', async () => {
-    const before = await server.gk.store.signingKeys.list();
+    const before = await fe.server.gk.store.signingKeys.list();
     const viaCli = await cli('keys', 'rotate', '--activate-in', '60');
     const viaApi = await api('POST', '/admin/api/keys/rotate');
     expect(viaApi.status).toBe(200);
@@ -270,7 +240,7 @@ describe('PAT and signing-key operations through the CLI and the admin API', () 
     }
     expect(listed.length).toBeGreaterThanOrEqual(before.length + 4);
 
-    const entries = (await server.gk.audit.list({ limit: 500 })).filter(
+    const entries = (await fe.server.gk.audit.list({ limit: 500 })).filter(
       (e) => e.action === 'keys.rotate',
     );
     const byCli = entries.find((e) => e.actor === cliActor);

@@ -1,8 +1,5 @@
-import { hostname, userInfo } from 'node:os';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../../test/helpers/cli.js';
-import { sqliteTarget } from '../../../../test/helpers/stores.js';
-import { startTestServer, type TestServer } from '../../../../test/helpers/test-server.js';
+import { describe, expect, it } from 'vitest';
+import { frontEnds } from './front-ends.js';
 
 /**
  * Users and revocations through the CLI and the admin API over one
@@ -12,43 +9,19 @@ import { startTestServer, type TestServer } from '../../../../test/helpers/test-
  * answer.
  */
 describe('user and revocation operations through the CLI and the admin API', () => {
-  let server: TestServer;
-  let admin: string;
-  let where: string[];
   /** Every password this test sends, from either front end. */
   const passwords = new Set<string>();
   /** Everything either front end answered or printed. */
   const outputs: string[] = [];
   const env = { GRIDKEY_PASSWORD_SCRYPT_LOG_N: '10' };
 
-  beforeAll(async () => {
-    server = await startTestServer(sqliteTarget(), { config: { passwordScryptLogN: 10 } });
-    admin = (await server.gk.pats.createAdminToken()).token;
-    where = ['--data-dir', server.dataDir, '--db', server.dbUrl, '--json'];
+  const fe = frontEnds({
+    config: { passwordScryptLogN: 10 },
+    env,
+    onAnswer: (_method, _path, text) => outputs.push(text),
+    onPrint: (_args, stdout, stderr) => outputs.push(stdout, stderr),
   });
-  afterAll(() => server.close());
-
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${admin}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    outputs.push(text);
-    return { status: res.status, json: JSON.parse(text) as Record<string, unknown> };
-  };
-  const cli = async (args: string[], stdin?: string) => {
-    const res = await runCli([...args, ...where], {
-      env,
-      ...(stdin === undefined ? {} : { stdin }),
-    });
-    outputs.push(res.stdout, res.stderr);
-    return { ...res, out: res.code === 0 ? (res.json() as Record<string, unknown>) : undefined };
-  };
+  const { api, cliWith: cli } = fe;
   const password = (text: string) => {
     passwords.add(text);
     return text;
@@ -61,9 +34,7 @@ describe('user and revocation operations through the CLI and the admin API', () 
     expect(res.code, res.stderr).toBe(0);
     return String(res.out?.id);
   };
-  const auditOf = async (target: string) =>
-    (await server.gk.audit.list({ limit: 500 })).filter((e) => e.target === target);
-  const cliActor = `cli:${userInfo().username}@${hostname()}`;
+  const { auditOf, cliActor } = fe;
   /** What differs between two users: who they are and when things happened to them. */
   const strip = ({
     id: _id,
@@ -109,9 +80,9 @@ describe('user and revocation operations through the CLI and the admin API', () 
       password('a newer password'),
     );
     expect(set.out).toEqual({ id, email: 'audited@example.com', password_set: true });
-    expect(await server.gk.users.authenticate('audited@example.com', 'a newer password')).toEqual(
-      expect.objectContaining({ id }),
-    );
+    expect(
+      await fe.server.gk.users.authenticate('audited@example.com', 'a newer password'),
+    ).toEqual(expect.objectContaining({ id }));
     expect((await cli(['user', 'revoke-tokens', id])).out).toEqual({
       id,
       email: 'audited@example.com',
@@ -163,7 +134,7 @@ describe('user and revocation operations through the CLI and the admin API', () 
       (id) => ['POST', `/admin/api/users/${id}/set-password`, { password: pw }],
       pw,
     );
-    expect(await server.gk.users.authenticate('twin-api@example.com', pw)).toBeDefined();
+    expect(await fe.server.gk.users.authenticate('twin-api@example.com', pw)).toBeDefined();
     await both(
       (who) => ['user', 'revoke-tokens', who],
       (id) => ['POST', `/admin/api/users/${id}/revoke-tokens`],
@@ -202,8 +173,8 @@ describe('user and revocation operations through the CLI and the admin API', () 
     const viaApi = await api('POST', '/admin/api/tokens/jti-from-the-api/revoke');
     expect(viaCli.out).toEqual({ jti: 'jti-from-the-cli', revoked: true });
     expect(viaApi.json).toEqual({ jti: 'jti-from-the-api', revoked: true });
-    expect(await server.gk.store.revocations.isRevoked('jti-from-the-cli')).toBe(true);
-    expect(await server.gk.store.revocations.isRevoked('jti-from-the-api')).toBe(true);
+    expect(await fe.server.gk.store.revocations.isRevoked('jti-from-the-cli')).toBe(true);
+    expect(await fe.server.gk.store.revocations.isRevoked('jti-from-the-api')).toBe(true);
     const [cliEntry] = await auditOf('jti-from-the-cli');
     const [apiEntry] = await auditOf('jti-from-the-api');
     expect(cliEntry).toMatchObject({ actor: cliActor, action: 'token.revoke', address: 'cli' });
@@ -269,8 +240,8 @@ describe('user and revocation operations through the CLI and the admin API', () 
   });
 
   it('never puts a password in an audit entry, a log line or an answer', async () => {
-    const audit = JSON.stringify(await server.gk.audit.list({ limit: 1000 }));
-    const logs = server.logs();
+    const audit = JSON.stringify(await fe.server.gk.audit.list({ limit: 1000 }));
+    const logs = fe.server.logs();
     expect(passwords.size).toBeGreaterThan(5);
     expect(outputs.length).toBeGreaterThan(20);
     for (const pw of passwords) {

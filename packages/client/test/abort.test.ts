@@ -1,17 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TokenClient, type TokenClientEvent } from '../src/index.js';
-import { gate, type Loopback, startGridkeyBehindProxy } from './helpers.js';
+import { gate, type Loopback, useGridkeyBehindProxy } from './helpers.js';
 
 describe('aborting getToken()', () => {
   let proxy: Loopback;
   let client: { id: string; secret: string };
 
-  let fx: Awaited<ReturnType<typeof startGridkeyBehindProxy>>;
-  beforeAll(async () => {
-    fx = await startGridkeyBehindProxy();
+  useGridkeyBehindProxy((fx) => {
     ({ proxy, client } = fx);
   });
-  afterAll(() => fx.close());
 
   const tokenClient = (onEvent: (e: TokenClientEvent) => void = () => {}) =>
     new TokenClient({

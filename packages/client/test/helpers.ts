@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import { sqliteTarget } from '../../../test/helpers/stores.js';
 import { startTestServer, type TestServer } from '../../../test/helpers/test-server.js';
 import {
@@ -281,4 +282,16 @@ export async function until(
     if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/** Starts {@link startGridkeyBehindProxy} before the file's tests and closes it after; `use` receives it. */
+export function useGridkeyBehindProxy(
+  use: (fx: Awaited<ReturnType<typeof startGridkeyBehindProxy>>) => void,
+): void {
+  let fx: Awaited<ReturnType<typeof startGridkeyBehindProxy>> | undefined;
+  beforeAll(async () => {
+    fx = await startGridkeyBehindProxy();
+    use(fx);
+  });
+  afterAll(() => fx?.close());
 }

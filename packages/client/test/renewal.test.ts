@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TokenClient, type TokenClientEvent } from '../src/index.js';
-import { gate, type Loopback, startGridkeyBehindProxy } from './helpers.js';
+import { gate, type Loopback, useGridkeyBehindProxy } from './helpers.js';
 
 const LIFETIME_MS = 3600 * 1000; // gridkey's default expires_in
 
@@ -8,12 +8,9 @@ describe('renewal on an injected monotonic clock', () => {
   let proxy: Loopback;
   let client: { id: string; secret: string };
 
-  let fx: Awaited<ReturnType<typeof startGridkeyBehindProxy>>;
-  beforeAll(async () => {
-    fx = await startGridkeyBehindProxy();
+  useGridkeyBehindProxy((fx) => {
     ({ proxy, client } = fx);
   });
-  afterAll(() => fx.close());
 
   function setup() {
     let t = 1_000_000;

@@ -1,20 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/helpers/ports.js';
 import { TokenClient, type TokenClientEvent, TokenRequestError } from '../src/index.js';
 import { backoffDelay } from '../src/lib/backoff.js';
 import { parseRetryAfter } from '../src/lib/retry-after.js';
-import { type Loopback, startGridkeyBehindProxy } from './helpers.js';
+import { type Loopback, useGridkeyBehindProxy } from './helpers.js';
 
 describe('retries against gridkey behind a scripted proxy', () => {
   let proxy: Loopback;
   let client: { id: string; secret: string };
 
-  let fx: Awaited<ReturnType<typeof startGridkeyBehindProxy>>;
-  beforeAll(async () => {
-    fx = await startGridkeyBehindProxy();
+  useGridkeyBehindProxy((fx) => {
     ({ proxy, client } = fx);
   });
-  afterAll(() => fx.close());
 
   const tokenClient = (events: TokenClientEvent[], retry: Record<string, number> = {}) =>
     new TokenClient({

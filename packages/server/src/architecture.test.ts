@@ -22,6 +22,16 @@ const RULES: readonly { files: () => string[]; from: string; must: string }[] = 
     must: 'src/tokens knows no client',
   },
   {
+    files: () => ['grants', 'tokens'].flatMap((folder) => sources(join(SRC, folder))),
+    from: 'gridkey.js',
+    must: 'grants and token kinds take what they use (their …Deps), never the whole node (gridkey.ts)',
+  },
+  {
+    files: () => sources(join(SRC, 'grants')),
+    from: 'http',
+    must: 'src/grants reads request parameters through GrantParams, not the HTTP layer',
+  },
+  {
     files: () => [join(SRC, 'gridkey.ts'), ...CORE.flatMap((folder) => sources(join(SRC, folder)))],
     from: 'admin',
     must: 'gridkey.ts and the core import nothing from src/admin (the audit log is src/audit)',
@@ -34,6 +44,9 @@ describe('dependencies run one way', () => {
   });
 
   it('names the offending file and import', () => {
+    expect(importsInto([join(SRC, 'endpoints', 'token.ts')], 'gridkey.js')).toContain(
+      'endpoints/token.ts imports ../gridkey.js',
+    );
     expect(importsInto([join(SRC, 'gridkey.ts')], 'tokens')).toContain(
       'gridkey.ts imports ./tokens/pats.js',
     );

@@ -11,3 +11,6 @@ export interface GridkeyEvents {
 }
 
 export class GridkeyEventBus extends EventEmitter<GridkeyEvents> {}
+
+/** Where a unit reports what happened: the emitting half of the bus. */
+export type EventSink = Pick<GridkeyEventBus, 'emit'>;

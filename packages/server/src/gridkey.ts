@@ -5,7 +5,7 @@ import { issuerOf } from './config/issuer.js';
 import type { Config } from './config/schema.js';
 import { UsageError } from './errors.js';
 import { GridkeyEventBus } from './events.js';
-import { GRANTS } from './grants/index.js';
+import { GRANT_TYPES } from './grants/index.js';
 import { KeyRing } from './keys/key-ring.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { type DerivedKeys, deriveKeys } from './secrets/derived-keys.js';
@@ -74,19 +74,23 @@ export async function openGridkey(
     if (check !== secrets.checkValue) {
       throw new UsageError('the master key does not match the one this database was set up with');
     }
-    const users = new Users(store, clock, {
-      scrypt: {
-        logN: config.passwordScryptLogN,
-        r: config.passwordScryptR,
-        p: config.passwordScryptP,
-      },
-      minPasswordLength: config.passwordMinLength,
-      hashing: {
-        maxInFlight: config.passwordHashConcurrency,
-        maxQueued: config.passwordHashQueueLength,
-        maxWaitSeconds: config.passwordHashQueueTimeoutSeconds,
-        retryAfterSeconds: config.passwordHashRetryAfterSeconds,
-        threadNice: config.passwordHashThreadNice,
+    const users = new Users({
+      store,
+      clock,
+      policy: {
+        scrypt: {
+          logN: config.passwordScryptLogN,
+          r: config.passwordScryptR,
+          p: config.passwordScryptP,
+        },
+        minPasswordLength: config.passwordMinLength,
+        hashing: {
+          maxInFlight: config.passwordHashConcurrency,
+          maxQueued: config.passwordHashQueueLength,
+          maxWaitSeconds: config.passwordHashQueueTimeoutSeconds,
+          retryAfterSeconds: config.passwordHashRetryAfterSeconds,
+          threadNice: config.passwordHashThreadNice,
+        },
       },
     });
     const keys = new KeyRing({
@@ -105,29 +109,35 @@ export async function openGridkey(
       store,
       secrets,
       keys,
-      clients: new ClientRegistry(
+      clients: new ClientRegistry({
         store,
-        secrets.pepper,
+        pepper: secrets.pepper,
         clock,
-        { min: config.accessTokenMinTtlSeconds, max: config.accessTokenMaxTtlSeconds },
-        [...GRANTS.keys()],
-      ),
-      loginTokens: new LoginTokens(store, secrets.pepper, clock),
-      apiKeys: new ApiKeys(store, secrets.pepper, clock),
-      pats: new Pats(store, secrets.pepper, clock, keys, {
-        issuer: issuerOf(config),
-        roles: config.roles,
-        defaultTtlSeconds: config.patDefaultTtlSeconds,
-        lastUsedDebounceSeconds: config.lastUsedDebounceSeconds,
+        ttlBounds: { min: config.accessTokenMinTtlSeconds, max: config.accessTokenMaxTtlSeconds },
+        grantTypes: GRANT_TYPES,
       }),
-      audit: new AuditLog(store, clock),
+      loginTokens: new LoginTokens({ store, pepper: secrets.pepper, clock }),
+      apiKeys: new ApiKeys({ store, pepper: secrets.pepper, clock }),
+      pats: new Pats({
+        store,
+        pepper: secrets.pepper,
+        clock,
+        keys,
+        settings: {
+          issuer: issuerOf(config),
+          roles: config.roles,
+          defaultTtlSeconds: config.patDefaultTtlSeconds,
+          lastUsedDebounceSeconds: config.lastUsedDebounceSeconds,
+        },
+      }),
+      audit: new AuditLog({ store, clock }),
       users,
-      clientCache: new ClientCache(
+      clientCache: new ClientCache({
         store,
         clock,
-        config.clientCacheTtlSeconds * 1000,
-        config.clientCacheMaxEntries,
-      ),
+        ttlMs: config.clientCacheTtlSeconds * 1000,
+        maxEntries: config.clientCacheMaxEntries,
+      }),
       events: new GridkeyEventBus(),
       clock,
       async close() {

@@ -10,19 +10,22 @@ export interface AuditEvent {
   detail?: Record<string, unknown>;
 }
 
+/** What {@link AuditLog} uses. */
+export interface AuditLogDeps {
+  store: Pick<Store, 'audit'>;
+  clock: Clock;
+}
+
 /** Who did what, when and from where: every admin action and every token created, authorised or revoked. */
 export class AuditLog {
-  constructor(
-    private readonly store: Store,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly deps: AuditLogDeps) {}
 
   record(event: AuditEvent): Promise<void> {
-    return this.store.audit.append({ at: nowSeconds(this.clock), detail: {}, ...event });
+    return this.deps.store.audit.append({ at: nowSeconds(this.deps.clock), detail: {}, ...event });
   }
 
   list(options: { limit: number; before?: number }): Promise<AuditEntry[]> {
-    return this.store.audit.list(options);
+    return this.deps.store.audit.list(options);
   }
 }
 

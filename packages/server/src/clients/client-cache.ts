@@ -1,10 +1,18 @@
-import { DEFAULTS } from '../config/defaults.js';
 import type { Clock } from '../lib/clock.js';
 import type { ClientRecord, Store } from '../store/types.js';
 
 interface Entry {
   client: ClientRecord | undefined;
   expiresAtMs: number;
+}
+
+/** What {@link ClientCache} uses. */
+export interface ClientCacheDeps {
+  store: Pick<Store, 'clients'>;
+  clock: Clock;
+  ttlMs: number;
+  /** Past it, the cache starts over. */
+  maxEntries: number;
 }
 
 /**
@@ -16,21 +24,16 @@ interface Entry {
 export class ClientCache {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(
-    private readonly store: Store,
-    private readonly clock: Clock,
-    private readonly ttlMs: number,
-    private readonly maxEntries: number = DEFAULTS.clientCacheMaxEntries,
-  ) {}
+  constructor(private readonly deps: ClientCacheDeps) {}
 
   async get(clientId: string): Promise<ClientRecord | undefined> {
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     const hit = this.entries.get(clientId);
     if (hit !== undefined && hit.expiresAtMs > now) return hit.client;
-    const client = await this.store.clients.findById(clientId);
-    if (this.ttlMs > 0) {
-      if (this.entries.size >= this.maxEntries) this.entries.clear();
-      this.entries.set(clientId, { client, expiresAtMs: now + this.ttlMs });
+    const client = await this.deps.store.clients.findById(clientId);
+    if (this.deps.ttlMs > 0) {
+      if (this.entries.size >= this.deps.maxEntries) this.entries.clear();
+      this.entries.set(clientId, { client, expiresAtMs: now + this.deps.ttlMs });
     }
     return client;
   }

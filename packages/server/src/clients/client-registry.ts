@@ -97,18 +97,21 @@ function checkNewClient(
   return { name, authMethod: authMethod as ClientAuthMethod, grantTypes, ttl };
 }
 
+/** What {@link ClientRegistry} uses. */
+export interface ClientRegistryDeps {
+  store: Pick<Store, 'clients' | 'revocations'>;
+  pepper: Buffer;
+  clock: Clock;
+  ttlBounds: { min: number; max: number };
+  grantTypes: readonly string[];
+}
+
 /**
  * Registers, rotates and deletes clients; the secret is returned once and stored as a keyed hash.
  * A client may be registered for the `grantTypes` the token endpoint serves (grants/index.ts).
  */
 export class ClientRegistry {
-  constructor(
-    private readonly store: Store,
-    private readonly pepper: Buffer,
-    private readonly clock: Clock,
-    private readonly ttlBounds: { min: number; max: number },
-    private readonly grantTypes: readonly string[],
-  ) {}
+  constructor(private readonly deps: ClientRegistryDeps) {}
 
   /**
    * The kill switch, after a leaked secret: its refresh tokens, and every
@@ -117,22 +120,22 @@ export class ClientRegistry {
    */
   async revokeTokens(clientId: string): Promise<void> {
     await this.get(clientId);
-    await this.store.revocations.revokeClientTokens(
+    await this.deps.store.revocations.revokeClientTokens(
       clientId,
-      nowSeconds(this.clock),
-      this.ttlBounds.max,
+      nowSeconds(this.deps.clock),
+      this.deps.ttlBounds.max,
     );
   }
 
   async create(input: NewClient): Promise<{ client: ClientRecord; secret: string }> {
-    const checked = checkNewClient(input, this.ttlBounds, this.grantTypes);
+    const checked = checkNewClient(input, this.deps.ttlBounds, this.deps.grantTypes);
     checkBudget(input.tokenBudgetPerMinute);
     const secret = generateSecret();
-    const now = nowSeconds(this.clock);
+    const now = nowSeconds(this.deps.clock);
     const client: ClientRecord = {
       clientId: generateId(),
       name: checked.name,
-      secretHash: hashSecret(this.pepper, secret),
+      secretHash: hashSecret(this.deps.pepper, secret),
       authMethod: checked.authMethod,
       grantTypes: checked.grantTypes,
       scopes: [...new Set(input.scopes ?? [])],
@@ -147,27 +150,27 @@ export class ClientRegistry {
       lastUsedAt: null,
       resourceServer: input.resourceServer ?? false,
     };
-    await this.store.clients.insert(client);
+    await this.deps.store.clients.insert(client);
     return { client, secret };
   }
 
   async get(clientId: string): Promise<ClientRecord> {
-    const client = await this.store.clients.findById(clientId);
+    const client = await this.deps.store.clients.findById(clientId);
     if (client === undefined)
       throw new UnknownIdError(`no client with id ${clientId}`, 'no client with that id');
     return client;
   }
 
   list(): Promise<ClientRecord[]> {
-    return this.store.clients.list();
+    return this.deps.store.clients.list();
   }
 
   async rotateSecret(clientId: string): Promise<{ clientId: string; secret: string }> {
     const secret = generateSecret();
-    const updated = await this.store.clients.updateSecretHash(
+    const updated = await this.deps.store.clients.updateSecretHash(
       clientId,
-      hashSecret(this.pepper, secret),
-      nowSeconds(this.clock),
+      hashSecret(this.deps.pepper, secret),
+      nowSeconds(this.deps.clock),
     );
     if (!updated)
       throw new UnknownIdError(`no client with id ${clientId}`, 'no client with that id');
@@ -177,7 +180,9 @@ export class ClientRegistry {
   /** Changes budget, token reuse or deprecation; returns the updated client. */
   async update(clientId: string, update: ClientPolicyUpdate): Promise<ClientRecord> {
     checkBudget(update.tokenBudgetPerMinute);
-    if (!(await this.store.clients.updatePolicy(clientId, update, nowSeconds(this.clock)))) {
+    if (
+      !(await this.deps.store.clients.updatePolicy(clientId, update, nowSeconds(this.deps.clock)))
+    ) {
       throw new UnknownIdError(`no client with id ${clientId}`, 'no client with that id');
     }
     return this.get(clientId);
@@ -186,7 +191,7 @@ export class ClientRegistry {
   /** Deletes the client, revoking its tokens first: none outlives it. */
   async delete(clientId: string): Promise<void> {
     await this.revokeTokens(clientId);
-    if (!(await this.store.clients.delete(clientId))) {
+    if (!(await this.deps.store.clients.delete(clientId))) {
       throw new UnknownIdError(`no client with id ${clientId}`, 'no client with that id');
     }
   }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { CLIENT_AUTH_METHODS } from '../clients/client-registry.js';
-import { GRANTS } from '../grants/index.js';
+import { GRANT_TYPES } from '../grants/index.js';
 import { SIGNING_ALGORITHMS } from '../keys/signing-key.js';
 
 /** RFC 8414 authorization server metadata (also at the OpenID Connect discovery path). */
@@ -13,7 +13,7 @@ export function registerMetadataEndpoints(app: FastifyInstance, issuer: () => st
       jwks_uri: `${base}/.well-known/jwks.json`,
       introspection_endpoint: `${base}/oauth2/introspect`,
       revocation_endpoint: `${base}/oauth2/revoke`,
-      grant_types_supported: [...GRANTS.keys()],
+      grant_types_supported: [...GRANT_TYPES],
       response_types_supported: [],
       token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
       introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,

@@ -6,7 +6,8 @@ import {
   UnauthorizedClientError,
   UnsupportedGrantTypeError,
 } from '../errors.js';
-import { GRANTS } from '../grants/index.js';
+import type { Grant } from '../grants/grant.js';
+import { createGrants } from '../grants/index.js';
 import type { TokenPathDialect } from '../grants/token-response.js';
 import { TokenReuseCache } from '../grants/token-reuse.js';
 import type { Gridkey } from '../gridkey.js';
@@ -59,7 +60,7 @@ function deprecationHeaders(client: ClientRecord): Record<string, string> {
  */
 async function handleTokenRequest(
   deps: TokenEndpointDeps,
-  reuse: TokenReuseCache,
+  grants: ReadonlyMap<string, Grant>,
   req: FastifyRequest,
   reply: FastifyReply,
   profile: TokenPathProfile,
@@ -71,13 +72,13 @@ async function handleTokenRequest(
   try {
     params = FormParams.from(req.headers['content-type'], req.body);
     const grantType = params.require('grant_type');
-    grantLabel = GRANTS.has(grantType) ? grantType : 'other';
+    grantLabel = grants.has(grantType) ? grantType : 'other';
     const client = await authenticateClient(gk, req.headers.authorization, params, {
       limits: deps.limits.clientAuth,
       address: req.ip,
     });
     clientId = client.clientId;
-    const grant = GRANTS.get(grantType);
+    const grant = grants.get(grantType);
     if (grant === undefined) throw new UnsupportedGrantTypeError('grant_type is not supported');
     if (!client.grantTypes.includes(grantType)) {
       throw new UnauthorizedClientError('this client may not use this grant type');
@@ -87,14 +88,11 @@ async function handleTokenRequest(
     // one app client may serve many users.
     if (grantType === 'client_credentials') await spendTokenBudget(deps, client);
     const response = await grant.handle({
-      gk,
       client,
       params,
       profile,
       issuer: deps.issuer(),
       address: req.ip,
-      limits: deps.limits.grants,
-      reuse,
     });
     deps.clientUsage.record(client.clientId);
     // RFC 6749 §5.1: token responses must not be cached.
@@ -129,7 +127,23 @@ export function registerTokenEndpoint(
   deps: TokenEndpointDeps,
   routes: ReadonlyMap<string, TokenPathProfile>,
 ) {
-  const reuse = new TokenReuseCache(deps.gk);
+  const { gk } = deps;
+  // The composition root of the grants: each takes its part of the node.
+  const grants = createGrants({
+    keys: gk.keys,
+    clock: gk.clock,
+    config: gk.config,
+    secrets: gk.secrets,
+    store: gk.store,
+    users: gk.users,
+    events: gk.events,
+    limits: deps.limits.grants,
+    reuse: new TokenReuseCache({
+      clock: gk.clock,
+      store: gk.store,
+      maxEntries: gk.config.tokenReuseCacheMaxEntries,
+    }),
+  });
   for (const [path, profile] of routes) {
     // A route hook, not a check in the global one: the histogram costs
     // nothing on other routes, and the path label is fixed here.
@@ -137,7 +151,7 @@ export function registerTokenEndpoint(
       app,
       path,
       { errorDialect: profile },
-      (req, reply) => handleTokenRequest(deps, reuse, req, reply, profile),
+      (req, reply) => handleTokenRequest(deps, grants, req, reply, profile),
       (_req, reply, done) => {
         deps.metrics.observeTokenRequest(path, reply.statusCode, reply.elapsedTime / 1000);
         done();

@@ -1,12 +1,28 @@
 import { InvalidGrantError } from '../errors.js';
+import type { EventSink } from '../events.js';
 import { nowSeconds } from '../lib/clock.js';
-import type { RefreshTokenRecord, UserRecord } from '../store/types.js';
-import { issueAccessToken } from '../tokens/access-token.js';
+import type {
+  RefreshTokenRecord,
+  RefreshTokenStore,
+  UserRecord,
+  UserStore,
+} from '../store/types.js';
+import { type AccessTokenSigning, issueAccessToken } from '../tokens/access-token.js';
 import { issueIdToken } from '../tokens/id-token.js';
-import { newRefreshToken } from '../tokens/refresh-tokens.js';
-import type { GrantContext } from './grant.js';
+import { newRefreshToken, type RefreshTokenMinting } from '../tokens/refresh-tokens.js';
+import type { GrantRequest } from './grant.js';
 import type { TokenResponse } from './token-response.js';
-import { accessTokenTtl, resolveAudience } from './token-settings.js';
+import { type AccessTokenLifetimes, accessTokenTtl, resolveAudience } from './token-settings.js';
+
+/** What issuing a user's tokens uses (the password and refresh_token grants). */
+export interface UserTokenDeps extends AccessTokenSigning, RefreshTokenMinting {
+  config: AccessTokenLifetimes & RefreshTokenMinting['config'];
+  store: {
+    refreshTokens: Pick<RefreshTokenStore, 'insert' | 'rotate'>;
+    users: Pick<UserStore, 'recordAccessToken'>;
+  };
+  events: EventSink;
+}
 
 export interface UserGrant {
   user: UserRecord;
@@ -29,21 +45,22 @@ export interface UserGrant {
  * a lost race is answered like reuse, by the caller.
  */
 export async function issueUserTokens(
-  ctx: GrantContext,
+  deps: UserTokenDeps,
+  request: GrantRequest,
   grantType: 'password' | 'refresh_token',
   grant: UserGrant,
 ): Promise<TokenResponse | 'lost_race'> {
-  const { gk, client } = ctx;
+  const { client } = request;
   // One instant for everything this request issues: the tokens' iat agree
   // with each other and, on a fresh login, with auth_time.
-  const now = nowSeconds(gk.clock);
+  const now = nowSeconds(deps.clock);
   const authTime = grant.authTime ?? now;
-  const ttlSeconds = accessTokenTtl(ctx);
-  const access = issueAccessToken(gk, {
-    issuer: ctx.issuer,
+  const ttlSeconds = accessTokenTtl(deps.config, request);
+  const access = issueAccessToken(deps, {
+    issuer: request.issuer,
     subject: grant.user.id,
     clientId: client.clientId,
-    audience: resolveAudience(ctx),
+    audience: resolveAudience(request),
     scopes: grant.accessScopes,
     ttlSeconds,
     issuedAt: now,
@@ -54,7 +71,7 @@ export async function issueUserTokens(
   // so that revoking the user's tokens still reaches it.
   const refresh = client.grantTypes.includes('refresh_token')
     ? newRefreshToken(
-        gk,
+        deps,
         {
           clientId: client.clientId,
           userId: grant.user.id,
@@ -66,15 +83,15 @@ export async function issueUserTokens(
       )
     : undefined;
   if (refresh === undefined) {
-    await gk.store.users.recordAccessToken(grant.user.id, derived);
+    await deps.store.users.recordAccessToken(grant.user.id, derived);
   } else if (grant.previous === undefined) {
-    await gk.store.refreshTokens.insert(refresh.record, derived);
+    await deps.store.refreshTokens.insert(refresh.record, derived);
   } else if (
-    !(await gk.store.refreshTokens.rotate(grant.previous.id, now, refresh.record, derived))
+    !(await deps.store.refreshTokens.rotate(grant.previous.id, now, refresh.record, derived))
   ) {
     return 'lost_race';
   }
-  gk.events.emit('token.issued', {
+  deps.events.emit('token.issued', {
     grantType,
     clientId: client.clientId,
     jti: access.jti,
@@ -86,8 +103,8 @@ export async function issueUserTokens(
     expires_in: ttlSeconds,
     scope: grant.accessScopes.join(' '),
     ...(refresh === undefined ? {} : { refresh_token: refresh.token }),
-    id_token: issueIdToken(gk, {
-      issuer: ctx.issuer,
+    id_token: issueIdToken(deps, {
+      issuer: request.issuer,
       user: grant.user,
       clientId: client.clientId,
       authTime,

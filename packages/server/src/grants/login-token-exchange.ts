@@ -1,9 +1,23 @@
 import { InvalidLoginTokenError, TooManyRequestsError } from '../errors.js';
-import type { Gridkey } from '../gridkey.js';
+import type { EventSink } from '../events.js';
 import { nowSeconds } from '../lib/clock.js';
 import type { ExchangeLimits } from '../limits/exchange-limits.js';
 import { spendEach } from '../limits/limiter.js';
-import { type ClaimShaper, issueAccessToken } from '../tokens/access-token.js';
+import type { LoginTokenStore } from '../store/types.js';
+import {
+  type AccessTokenSigning,
+  type ClaimShaper,
+  issueAccessToken,
+} from '../tokens/access-token.js';
+import type { LoginTokens } from '../tokens/login-tokens.js';
+
+/** What the login-token exchange uses. */
+export interface LoginTokenExchangeDeps extends AccessTokenSigning {
+  loginTokens: Pick<LoginTokens, 'authenticate'>;
+  store: { loginTokens: Pick<LoginTokenStore, 'recordExchange'> };
+  events: EventSink;
+  limits: ExchangeLimits;
+}
 
 /**
  * The dialect of the exchanged access token: the extension point a profile
@@ -31,8 +45,7 @@ export interface ExchangeRequest {
  * Nothing is issued or stored on any failure.
  */
 export async function exchangeLoginToken(
-  gk: Gridkey,
-  limits: ExchangeLimits,
+  deps: LoginTokenExchangeDeps,
   dialect: ExchangeDialect,
   request: ExchangeRequest,
 ): Promise<{ id: string; encoded: string }> {
@@ -40,12 +53,13 @@ export async function exchangeLoginToken(
   // failed too often answers further failures with 429, but its real login
   // token still works: a customer uuid is no secret, and must not let anyone
   // lock the customer out.
+  const { limits } = deps;
   const addressKey = `address:${request.address}`;
   const addressWait = await limits.failures.blockedFor(addressKey);
   if (addressWait !== undefined) {
     throw new TooManyRequestsError('too many failed exchanges; try again later', addressWait);
   }
-  const loginToken = await gk.loginTokens.authenticate(request.customerUuid, request.loginToken);
+  const loginToken = await deps.loginTokens.authenticate(request.customerUuid, request.loginToken);
   if (loginToken === undefined) {
     const wait = await spendEach([
       [limits.failures, addressKey],
@@ -64,7 +78,7 @@ export async function exchangeLoginToken(
   }
   const jti = dialect.newTokenId();
   const issued = issueAccessToken(
-    gk,
+    deps,
     {
       issuer: request.issuer,
       subject: loginToken.subjectUuid,
@@ -77,14 +91,14 @@ export async function exchangeLoginToken(
   );
   // Recorded against the login token, which must still be live: a
   // revocation racing this exchange either wins (401) or revokes this jti too.
-  const recorded = await gk.store.loginTokens.recordExchange({
+  const recorded = await deps.store.loginTokens.recordExchange({
     id: loginToken.id,
     jti,
     exp: issued.exp,
-    now: nowSeconds(gk.clock),
+    now: nowSeconds(deps.clock),
   });
   if (!recorded) throw new InvalidLoginTokenError('the login token is not valid for this customer');
-  gk.events.emit('token.issued', {
+  deps.events.emit('token.issued', {
     grantType: 'login_token',
     clientId: `login-token:${loginToken.id}`,
     jti,

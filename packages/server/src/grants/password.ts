@@ -1,9 +1,25 @@
 import { InvalidGrantError, InvalidRequestError, TooManyRequestsError } from '../errors.js';
+import type { GrantLimits } from '../limits/grant-limits.js';
 import { HashingBusyError } from '../secrets/hashing-gate.js';
 import { MAX_PASSWORD_BYTES } from '../secrets/password-hash.js';
-import type { Grant, GrantContext } from './grant.js';
-import { issueUserTokens } from './issue-user-tokens.js';
+import type { Users } from '../users/users.js';
+import type { Grant } from './grant.js';
+import { issueUserTokens, type UserTokenDeps } from './issue-user-tokens.js';
 import { resolveScope } from './resolve-scope.js';
+
+/** The failure budgets a password login spends. */
+export type PasswordLimits = Pick<
+  GrantLimits,
+  | 'passwordFailuresByAddress'
+  | 'passwordFailuresByUsername'
+  | 'passwordFailuresByUsernameAndAddress'
+>;
+
+/** What the password grant uses. */
+export interface PasswordGrantDeps extends UserTokenDeps {
+  users: Pick<Users, 'authenticate'>;
+  limits: PasswordLimits;
+}
 
 /** An attempt that may go on to the password check; a right password gives its points back. */
 interface Attempt {
@@ -25,15 +41,19 @@ interface Attempt {
  * still logs in. Unchecked answers spend every budget, so the attacking
  * address still runs into its 429.
  */
-async function reserveAttempt(ctx: GrantContext, usernameKey: string): Promise<Attempt> {
-  const { passwordFailuresByAddress: byAddress, passwordFailuresByUsername: byUser } = ctx.limits;
-  const byPair = ctx.limits.passwordFailuresByUsernameAndAddress;
-  const addressWait = await byAddress.spend(ctx.address);
+async function reserveAttempt(
+  limits: PasswordLimits,
+  address: string,
+  usernameKey: string,
+): Promise<Attempt> {
+  const { passwordFailuresByAddress: byAddress, passwordFailuresByUsername: byUser } = limits;
+  const byPair = limits.passwordFailuresByUsernameAndAddress;
+  const addressWait = await byAddress.spend(address);
   if (addressWait !== undefined) {
     throw new TooManyRequestsError('too many failed logins; try again later', addressWait);
   }
   // An address holds no spaces, so the pair key is unambiguous.
-  const pairKey = `${ctx.address} ${usernameKey}`;
+  const pairKey = `${address} ${usernameKey}`;
   const [userWait, pairWait] = await Promise.all([
     byUser.spend(usernameKey),
     byPair.spend(pairKey),
@@ -44,7 +64,7 @@ async function reserveAttempt(ctx: GrantContext, usernameKey: string): Promise<A
   return {
     async refund() {
       await Promise.all([
-        byAddress.refund(ctx.address),
+        byAddress.refund(address),
         byUser.refund(usernameKey),
         byPair.refund(pairKey),
       ]);
@@ -58,30 +78,33 @@ async function reserveAttempt(ctx: GrantContext, usernameKey: string): Promise<A
  * (RFC 9700 §2.4 deprecates this grant; it is here because platforms such as
  * NET2GRID document it).
  */
-export const passwordGrant: Grant = {
-  grantType: 'password',
-  async handle(ctx) {
-    const username = ctx.params.require('username');
-    const password = ctx.params.require('password');
-    if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES || username.length > 320) {
-      throw new InvalidRequestError('username or password is too long');
-    }
-    const usernameKey = username.trim().normalize('NFC').toLowerCase();
-    const scopes = resolveScope(ctx.params.get('scope'), ctx.client.scopes);
-    const attempt = await reserveAttempt(ctx, usernameKey);
-    const user = await ctx.gk.users.authenticate(username, password).catch(async (err) => {
-      // Refused for want of a hashing slot (503): nothing was checked, so it is no failure.
-      if (err instanceof HashingBusyError) await attempt.refund();
-      throw err;
-    });
-    if (user === undefined) throw new InvalidGrantError('the username or password is wrong');
-    await attempt.refund();
-    const response = await issueUserTokens(ctx, 'password', {
-      user,
-      grantedScopes: scopes,
-      accessScopes: scopes,
-    });
-    if (response === 'lost_race') throw new Error('a new refresh-token family cannot lose a race');
-    return response;
-  },
-};
+export function passwordGrant(deps: PasswordGrantDeps): Grant {
+  return {
+    grantType: 'password',
+    async handle(request) {
+      const username = request.params.require('username');
+      const password = request.params.require('password');
+      if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES || username.length > 320) {
+        throw new InvalidRequestError('username or password is too long');
+      }
+      const usernameKey = username.trim().normalize('NFC').toLowerCase();
+      const scopes = resolveScope(request.params.get('scope'), request.client.scopes);
+      const attempt = await reserveAttempt(deps.limits, request.address, usernameKey);
+      const user = await deps.users.authenticate(username, password).catch(async (err) => {
+        // Refused for want of a hashing slot (503): nothing was checked, so it is no failure.
+        if (err instanceof HashingBusyError) await attempt.refund();
+        throw err;
+      });
+      if (user === undefined) throw new InvalidGrantError('the username or password is wrong');
+      await attempt.refund();
+      const response = await issueUserTokens(deps, request, 'password', {
+        user,
+        grantedScopes: scopes,
+        accessScopes: scopes,
+      });
+      if (response === 'lost_race')
+        throw new Error('a new refresh-token family cannot lose a race');
+      return response;
+    },
+  };
+}

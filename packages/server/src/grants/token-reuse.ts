@@ -1,5 +1,5 @@
-import type { Gridkey } from '../gridkey.js';
-import { nowSeconds } from '../lib/clock.js';
+import { type Clock, nowSeconds } from '../lib/clock.js';
+import type { RevocationStore } from '../store/types.js';
 import type { TokenResponse } from './token-response.js';
 
 interface Cached {
@@ -16,10 +16,17 @@ interface Cached {
  * token revoked since, or with less than a tenth of its life left, is not
  * handed out again.
  */
+export interface TokenReuseDeps {
+  clock: Clock;
+  store: { revocations: Pick<RevocationStore, 'isRevoked'> };
+  /** Past it, the cache starts over. */
+  maxEntries: number;
+}
+
 export class TokenReuseCache {
   private readonly entries = new Map<string, Cached>();
 
-  constructor(private readonly gk: Gridkey) {}
+  constructor(private readonly deps: TokenReuseDeps) {}
 
   private static key(clientId: string, scope: string, audience: string, profile: string) {
     return `${clientId}\n${scope}\n${audience}\n${profile}`;
@@ -34,10 +41,10 @@ export class TokenReuseCache {
     const key = TokenReuseCache.key(clientId, scope, audience, profile);
     const hit = this.entries.get(key);
     if (hit === undefined) return undefined;
-    const left = hit.exp - nowSeconds(this.gk.clock);
+    const left = hit.exp - nowSeconds(this.deps.clock);
     if (
       left <= Math.max(1, hit.ttl / 10) ||
-      (await this.gk.store.revocations.isRevoked(hit.jti, { clientId, iat: hit.exp - hit.ttl }))
+      (await this.deps.store.revocations.isRevoked(hit.jti, { clientId, iat: hit.exp - hit.ttl }))
     ) {
       this.entries.delete(key);
       return undefined;
@@ -52,7 +59,7 @@ export class TokenReuseCache {
     profile: string,
     entry: Cached,
   ): void {
-    if (this.entries.size > this.gk.config.tokenReuseCacheMaxEntries) this.entries.clear();
+    if (this.entries.size > this.deps.maxEntries) this.entries.clear();
     this.entries.set(TokenReuseCache.key(clientId, scope, audience, profile), entry);
   }
 }

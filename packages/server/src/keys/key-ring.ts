@@ -30,6 +30,11 @@ export interface KeyRingOptions {
   onBadKey?: (kid: string, err: unknown) => void;
 }
 
+/** What signs tokens: the key in force now, per algorithm (a {@link KeyRing}). */
+export type SigningKeySource = Pick<KeyRing, 'signingKey'>;
+/** What verifies our own tokens: the published keys (a {@link KeyRing}). */
+export type VerificationKeySource = Pick<KeyRing, 'verificationKeys'>;
+
 /**
  * A node's view of the signing keys. It re-reads the store on a timer, so a
  * rotation made by the CLI or by another node reaches every node without a

@@ -9,7 +9,10 @@ export interface ExchangeLimits {
   successes: Limiter;
 }
 
-export function exchangeLimits(limiters: Limiters, config: Config): ExchangeLimits {
+export function exchangeLimits(
+  limiters: Limiters,
+  config: Pick<Config, 'loginExchangeFailuresPerMinute' | 'loginExchangeSuccessesPerMinute'>,
+): ExchangeLimits {
   return {
     failures: limiters.create({
       name: 'login-exchange-failures',

@@ -13,7 +13,17 @@ export interface GrantLimits {
   refreshGrantsByUser: Limiter;
 }
 
-export function createGrantLimits(limiters: Limiters, config: Config): GrantLimits {
+/** The settings the grant budgets are made from. */
+export type GrantLimitSettings = Pick<
+  Config,
+  | 'passwordFailureWindowSeconds'
+  | 'passwordFailuresPerAddress'
+  | 'passwordFailuresPerUsername'
+  | 'passwordFailuresPerUsernamePerAddress'
+  | 'refreshGrantsPerUserPerMinute'
+>;
+
+export function createGrantLimits(limiters: Limiters, config: GrantLimitSettings): GrantLimits {
   const window = config.passwordFailureWindowSeconds;
   return {
     passwordFailuresByAddress: limiters.create({

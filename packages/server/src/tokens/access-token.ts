@@ -1,12 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
+import type { Config } from '../config/schema.js';
 import { UsageError } from '../errors.js';
-import type { Gridkey } from '../gridkey.js';
 import { signCompactJws } from '../keys/compact-jws.js';
-import { nowSeconds } from '../lib/clock.js';
+import type { SigningKeySource, VerificationKeySource } from '../keys/key-ring.js';
+import { type Clock, nowSeconds } from '../lib/clock.js';
+import type { RevocationStore } from '../store/types.js';
 
 /** RFC 9068 §2.1: the media type of JWT access tokens. */
 export const ACCESS_TOKEN_TYP = 'at+jwt';
+
+/** What issuing an access token uses: the signing key in force, and the time. */
+export interface AccessTokenSigning {
+  keys: SigningKeySource;
+  clock: Clock;
+}
+
+/** What verifying one of our access tokens uses: the published keys, and the time. */
+export interface AccessTokenVerification {
+  keys: VerificationKeySource;
+  clock: Clock;
+}
+
+/** What revoking an access token by its id uses. */
+export interface AccessTokenRevocation {
+  store: { revocations: Pick<RevocationStore, 'revoke'> };
+  clock: Clock;
+  config: Pick<Config, 'accessTokenMaxTtlSeconds'>;
+}
 
 export interface AccessTokenInput {
   issuer: string;
@@ -49,12 +70,12 @@ export interface IssuedAccessToken {
 
 /** Signs an RFC 9068 access token with the current ES256 key, in a profile's dialect if given. */
 export function issueAccessToken(
-  gk: Gridkey,
+  deps: AccessTokenSigning,
   input: AccessTokenInput,
   shape?: ClaimShaper,
 ): IssuedAccessToken {
-  const signing = gk.keys.signingKey('ES256');
-  const iat = input.issuedAt ?? nowSeconds(gk.clock);
+  const signing = deps.keys.signingKey('ES256');
+  const iat = input.issuedAt ?? nowSeconds(deps.clock);
   const exp = iat + input.ttlSeconds;
   const jti = input.jti ?? randomUUID();
   const claims: StandardAccessTokenClaims = {
@@ -95,15 +116,15 @@ export function scopesOf(claims: JWTPayload): string[] {
  * RFC 7009 §2.2), which answer the same for every invalid token.
  */
 export async function verifyAccessToken(
-  gk: Gridkey,
+  deps: AccessTokenVerification,
   token: string,
   issuer: string | undefined,
 ): Promise<VerifiedAccessToken | undefined> {
   try {
-    const { payload } = await jwtVerify(token, gk.keys.verificationKeys(), {
+    const { payload } = await jwtVerify(token, deps.keys.verificationKeys(), {
       typ: ACCESS_TOKEN_TYP,
       algorithms: ['ES256', 'RS256'],
-      currentDate: new Date(gk.clock.now()),
+      currentDate: new Date(deps.clock.now()),
       clockTolerance: 0,
       requiredClaims: ['jti', 'exp'],
       ...(issuer === undefined ? {} : { issuer }),
@@ -120,14 +141,17 @@ export async function verifyAccessToken(
  * token, e.g. from a log line). Its `exp` is not known here, so the
  * revocation is kept as long as any access token may live.
  */
-export async function revokeAccessTokenById(gk: Gridkey, jti: string): Promise<void> {
+export async function revokeAccessTokenById(
+  deps: AccessTokenRevocation,
+  jti: string,
+): Promise<void> {
   if (!/^[\x21-\x7e]{1,200}$/.test(jti)) {
     throw new UsageError('a jti is 1 to 200 visible ASCII characters');
   }
-  const now = nowSeconds(gk.clock);
-  await gk.store.revocations.revoke({
+  const now = nowSeconds(deps.clock);
+  await deps.store.revocations.revoke({
     jti,
-    exp: now + gk.config.accessTokenMaxTtlSeconds,
+    exp: now + deps.config.accessTokenMaxTtlSeconds,
     revokedAt: now,
   });
 }

@@ -41,13 +41,16 @@ export function isWellFormedApiKey(key: string): boolean {
   return checksumOf(body) === key.slice(-CHECKSUM_CHARS);
 }
 
+/** What {@link ApiKeys} uses. */
+export interface ApiKeysDeps {
+  store: Pick<Store, 'apiKeys'>;
+  pepper: Buffer;
+  clock: Clock;
+}
+
 /** Long-lived keys for API consumers (what the edrv seed recommends over OAuth tokens). */
 export class ApiKeys {
-  constructor(
-    private readonly store: Store,
-    private readonly pepper: Buffer,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly deps: ApiKeysDeps) {}
 
   async create(input: { name: string; scopes: readonly string[]; expiresAt?: number }) {
     const name = input.name.trim();
@@ -58,25 +61,25 @@ export class ApiKeys {
     const record: ApiKeyRecord = {
       id: randomUUID(),
       name,
-      keyHash: hashSecret(this.pepper, key),
+      keyHash: hashSecret(this.deps.pepper, key),
       keyPrefix: key.slice(0, 7),
       keyLast4: key.slice(-4),
       scopes: [...new Set(input.scopes)],
-      createdAt: nowSeconds(this.clock),
+      createdAt: nowSeconds(this.deps.clock),
       expiresAt: input.expiresAt ?? null,
       revokedAt: null,
       lastUsedAt: null,
     };
-    await this.store.apiKeys.insert(record);
+    await this.deps.store.apiKeys.insert(record);
     return { record, key };
   }
 
   list(): Promise<ApiKeyRecord[]> {
-    return this.store.apiKeys.list();
+    return this.deps.store.apiKeys.list();
   }
 
   async revoke(id: string): Promise<'revoked' | 'already_revoked'> {
-    const result = await this.store.apiKeys.revoke(id, nowSeconds(this.clock));
+    const result = await this.deps.store.apiKeys.revoke(id, nowSeconds(this.deps.clock));
     if (result === 'not_found')
       throw new UnknownIdError(`no API key with id ${id}`, 'no API key with that id');
     return result;
@@ -85,8 +88,8 @@ export class ApiKeys {
   /** The live key, or undefined (malformed, unknown, revoked or expired). */
   async authenticate(key: string): Promise<ApiKeyRecord | undefined> {
     if (!isWellFormedApiKey(key)) return undefined;
-    const record = await this.store.apiKeys.findByHash(hashSecret(this.pepper, key));
-    const now = nowSeconds(this.clock);
+    const record = await this.deps.store.apiKeys.findByHash(hashSecret(this.deps.pepper, key));
+    const now = nowSeconds(this.deps.clock);
     if (record === undefined || record.revokedAt !== null) return undefined;
     if (record.expiresAt !== null && record.expiresAt <= now) return undefined;
     return record;

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Gridkey } from '../gridkey.js';
 import { signCompactJws } from '../keys/compact-jws.js';
+import type { SigningKeySource } from '../keys/key-ring.js';
 import type { UserRecord } from '../store/types.js';
 
 /** An OpenID Connect Core §2 ID token for the password grant. */
 export function issueIdToken(
-  gk: Gridkey,
+  deps: { keys: SigningKeySource },
   input: {
     issuer: string;
     user: UserRecord;
@@ -15,7 +15,7 @@ export function issueIdToken(
     issuedAt: number;
   },
 ): string {
-  const signing = gk.keys.signingKey('ES256');
+  const signing = deps.keys.signingKey('ES256');
   const iat = input.issuedAt;
   const claims = {
     iss: input.issuer,

@@ -16,17 +16,20 @@ export interface NewLoginToken {
   expiresAt?: number;
 }
 
+/** What {@link LoginTokens} uses. */
+export interface LoginTokensDeps {
+  store: Pick<Store, 'loginTokens'>;
+  pepper: Buffer;
+  clock: Clock;
+}
+
 /**
  * Long-lived credentials an admin issues to a customer, exchanged for
  * 5-minute access tokens at `POST /access_tokens`. Stored as a keyed hash,
  * looked up by it: the hash of a 256-bit secret is as good an index as any.
  */
 export class LoginTokens {
-  constructor(
-    private readonly store: Store,
-    private readonly pepper: Buffer,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly deps: LoginTokensDeps) {}
 
   async create(input: NewLoginToken): Promise<{ record: LoginTokenRecord; token: string }> {
     const customerUuid = canonicalUuid(input.customerUuid);
@@ -35,24 +38,24 @@ export class LoginTokens {
       input.subjectUuid === undefined ? customerUuid : canonicalUuid(input.subjectUuid);
     if (subjectUuid === undefined) throw new InvalidFieldError('subject_uuid', 'must be a UUID');
     const token = randomBytes(32).toString('hex');
-    const record = await this.store.loginTokens.insert({
+    const record = await this.deps.store.loginTokens.insert({
       customerUuid,
       subjectUuid,
-      tokenHash: hashSecret(this.pepper, token),
+      tokenHash: hashSecret(this.deps.pepper, token),
       scopes: [...new Set(input.scopes)],
-      createdAt: nowSeconds(this.clock),
+      createdAt: nowSeconds(this.deps.clock),
       expiresAt: input.expiresAt ?? null,
     });
     return { record, token };
   }
 
   list(filter: { customerUuid?: string } = {}): Promise<LoginTokenRecord[]> {
-    return this.store.loginTokens.list(filter);
+    return this.deps.store.loginTokens.list(filter);
   }
 
   /** Revokes the token and every live access token derived from it. */
   async revoke(id: number): Promise<'revoked' | 'already_revoked'> {
-    const result = await this.store.loginTokens.revoke(id, nowSeconds(this.clock));
+    const result = await this.deps.store.loginTokens.revoke(id, nowSeconds(this.deps.clock));
     if (result === 'not_found')
       throw new UnknownIdError(`no login token with id ${id}`, 'no login token with that id');
     return result;
@@ -64,8 +67,10 @@ export class LoginTokens {
    */
   async authenticate(customerUuid: string, token: string): Promise<LoginTokenRecord | undefined> {
     if (!LOGIN_TOKEN_FORMAT.test(token)) return undefined;
-    const record = await this.store.loginTokens.findByHash(hashSecret(this.pepper, token));
-    const now = nowSeconds(this.clock);
+    const record = await this.deps.store.loginTokens.findByHash(
+      hashSecret(this.deps.pepper, token),
+    );
+    const now = nowSeconds(this.deps.clock);
     if (
       record === undefined ||
       record.customerUuid !== customerUuid ||

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { decodeProtectedHeader } from 'jose';
 import { InvalidFieldError, UnknownIdError, UsageError } from '../errors.js';
 import { signCompactJws } from '../keys/compact-jws.js';
-import type { KeyRing } from '../keys/key-ring.js';
+import type { SigningKeySource } from '../keys/key-ring.js';
 import { type Clock, nowSeconds } from '../lib/clock.js';
 import { isoOrNull } from '../lib/iso-time.js';
 import { assertPrintable } from '../lib/printable.js';
@@ -41,6 +41,15 @@ export function patStatus(p: PatRecord, now: number): PatStatus {
   return 'active';
 }
 
+/** What {@link Pats} uses. */
+export interface PatsDeps {
+  store: Pick<Store, 'pats'>;
+  pepper: Buffer;
+  clock: Clock;
+  keys: SigningKeySource;
+  settings: PatSettings;
+}
+
 /**
  * Personal access tokens (seeds/kostal-sem-access-tokens.txt): named, with a
  * role and an expiry, shown once, and usable only once AUTHORISEd for the
@@ -50,18 +59,12 @@ export function patStatus(p: PatRecord, now: number): PatStatus {
 export class Pats {
   private readonly usage: UsageRecorder;
 
-  constructor(
-    private readonly store: Store,
-    private readonly pepper: Buffer,
-    private readonly clock: Clock,
-    private readonly keys: KeyRing,
-    private readonly settings: PatSettings,
-  ) {
+  constructor(private readonly deps: PatsDeps) {
     // "Last used" is informational: a failed write must not fail the request.
     this.usage = new UsageRecorder(
-      clock,
-      settings.lastUsedDebounceSeconds,
-      (id, now) => store.pats.touch(id, now),
+      deps.clock,
+      deps.settings.lastUsedDebounceSeconds,
+      (id, now) => deps.store.pats.touch(id, now),
       () => {},
     );
   }
@@ -76,16 +79,16 @@ export class Pats {
     if (name === '' || name.length > 200)
       throw new InvalidFieldError('name', 'must be 1 to 200 characters');
     assertPrintable(name, 'a PAT name');
-    const scopes = patScopes(roleScopes(this.settings.roles, input.role), input.scopes ?? []);
-    const now = nowSeconds(this.clock);
-    const expiresAt = input.expiresAt ?? now + this.settings.defaultTtlSeconds;
+    const scopes = patScopes(roleScopes(this.deps.settings.roles, input.role), input.scopes ?? []);
+    const now = nowSeconds(this.deps.clock);
+    const expiresAt = input.expiresAt ?? now + this.deps.settings.defaultTtlSeconds;
     const id = randomUUID();
     const jti = randomUUID();
-    const signing = this.keys.signingKey('RS256');
+    const signing = this.deps.keys.signingKey('RS256');
     const token = signCompactJws(
       { alg: signing.alg, kid: signing.kid, typ: PAT_TYP },
       {
-        iss: this.settings.issuer,
+        iss: this.deps.settings.issuer,
         sub: id,
         jti,
         name,
@@ -101,7 +104,7 @@ export class Pats {
       name,
       role: input.role,
       scopes,
-      tokenHash: hashSecret(this.pepper, token),
+      tokenHash: hashSecret(this.deps.pepper, token),
       jti,
       createdAt: now,
       expiresAt,
@@ -112,7 +115,7 @@ export class Pats {
       revokedAt: null,
       lastUsedAt: null,
     };
-    await this.store.pats.insert(record, signing.kid);
+    await this.deps.store.pats.insert(record, signing.kid);
     return { record, token };
   }
 
@@ -126,13 +129,13 @@ export class Pats {
   }
 
   async get(id: string): Promise<PatRecord> {
-    const pat = await this.store.pats.findById(id);
+    const pat = await this.deps.store.pats.findById(id);
     if (pat === undefined) throw new UnknownIdError(`no PAT with id ${id}`, 'no PAT with that id');
     return pat;
   }
 
   list(): Promise<PatRecord[]> {
-    return this.store.pats.list();
+    return this.deps.store.pats.list();
   }
 
   /** AUTHORISE for the JSON API and/or the web page, optionally with a shorter lifetime. */
@@ -150,7 +153,7 @@ export class Pats {
     if (grant.until !== undefined && grant.until > pat.expiresAt) {
       throw new InvalidFieldError('expires', 'may shorten the lifetime, not extend it');
     }
-    const now = nowSeconds(this.clock);
+    const now = nowSeconds(this.deps.clock);
     if (patStatus(pat, now) === 'expired')
       throw new UsageError(`PAT ${id} has expired`, 'the PAT has expired');
     // A lifetime shortened earlier stays shortened: re-authorising (to add
@@ -159,14 +162,16 @@ export class Pats {
       (t): t is number => t !== undefined,
     );
     const until = limits.length === 0 ? null : Math.min(...limits);
-    if (!(await this.store.pats.authorise(id, { api: grant.api, web: grant.web, until }, now))) {
+    if (
+      !(await this.deps.store.pats.authorise(id, { api: grant.api, web: grant.web, until }, now))
+    ) {
       throw new UsageError(`PAT ${id} is revoked`, 'the PAT is revoked');
     }
     return this.get(id);
   }
 
   async revoke(id: string): Promise<PatRecord> {
-    const result = await this.store.pats.revoke(id, nowSeconds(this.clock));
+    const result = await this.deps.store.pats.revoke(id, nowSeconds(this.deps.clock));
     if (result === 'not_found')
       throw new UnknownIdError(`no PAT with id ${id}`, 'no PAT with that id');
     return this.get(id);
@@ -175,7 +180,7 @@ export class Pats {
   /** The stored PAT behind a presented token, whatever its state; undefined if none is ours. */
   async find(token: string): Promise<PatRecord | undefined> {
     if (token.length > 8192) return undefined;
-    return this.store.pats.findByHash(hashSecret(this.pepper, token));
+    return this.deps.store.pats.findByHash(hashSecret(this.deps.pepper, token));
   }
 
   /**
@@ -189,7 +194,7 @@ export class Pats {
   ): Promise<{ pat: PatRecord } | { refused: string }> {
     const pat = await this.find(token);
     if (pat === undefined) return { refused: 'unknown token' };
-    const status = patStatus(pat, nowSeconds(this.clock));
+    const status = patStatus(pat, nowSeconds(this.deps.clock));
     if (status !== 'active') return { refused: `the token is ${status}` };
     if (!(on === 'api' ? pat.authorisedApi : pat.authorisedWeb)) {
       return {

@@ -59,18 +59,21 @@ function lookupEmail(idOrEmail: string): string {
   }
 }
 
+/** What {@link Users} uses. */
+export interface UsersDeps {
+  store: Pick<Store, 'users'>;
+  clock: Clock;
+  policy: UserPolicy;
+}
+
 /** End users of the password grant, identified by e-mail. */
 export class Users {
   private dummyHash: Promise<string> | undefined;
   private readonly gate: HashingGate | undefined;
   private readonly workers: ScryptWorkers | undefined;
 
-  constructor(
-    private readonly store: Store,
-    private readonly clock: Clock,
-    private readonly policy: UserPolicy,
-  ) {
-    const { hashing } = policy;
+  constructor(private readonly deps: UsersDeps) {
+    const { hashing } = deps.policy;
     if (hashing !== undefined) {
       this.gate = new HashingGate(hashing);
       this.workers = new ScryptWorkers(hashing.maxInFlight, hashing.threadNice);
@@ -79,7 +82,7 @@ export class Users {
 
   /** Hashing runs on the workers when there are some, else on libuv's threadpool. */
   private hash(password: string): Promise<string> {
-    return hashPassword(password, this.policy.scrypt, this.workers?.scrypt);
+    return hashPassword(password, this.deps.policy.scrypt, this.workers?.scrypt);
   }
 
   /** Stops the hashing workers, if any. */
@@ -89,8 +92,8 @@ export class Users {
 
   async create(emailInput: string, password: string): Promise<UserRecord> {
     const email = normaliseEmail(emailInput);
-    checkPassword(password, this.policy.minPasswordLength);
-    const now = nowSeconds(this.clock);
+    checkPassword(password, this.deps.policy.minPasswordLength);
+    const now = nowSeconds(this.deps.clock);
     const user: UserRecord = {
       id: randomUUID(),
       email,
@@ -100,7 +103,7 @@ export class Users {
       updatedAt: now,
       disabledAt: null,
     };
-    if (!(await this.store.users.insert(user))) {
+    if (!(await this.deps.store.users.insert(user))) {
       throw new InvalidFieldError(
         'email',
         `is taken: a user with the e-mail ${email}, or one that looks like it, exists`,
@@ -113,23 +116,23 @@ export class Users {
   /** By id, or by e-mail when the argument contains `@`. */
   async find(idOrEmail: string): Promise<UserRecord> {
     const user = idOrEmail.includes('@')
-      ? await this.store.users.findByEmail(lookupEmail(idOrEmail))
-      : await this.store.users.findById(idOrEmail);
+      ? await this.deps.store.users.findByEmail(lookupEmail(idOrEmail))
+      : await this.deps.store.users.findById(idOrEmail);
     if (user === undefined) throw new UnknownIdError(`no user ${idOrEmail}`, 'no such user');
     return user;
   }
 
   list(): Promise<UserRecord[]> {
-    return this.store.users.list();
+    return this.deps.store.users.list();
   }
 
   async setPassword(idOrEmail: string, password: string): Promise<UserRecord> {
     const user = await this.find(idOrEmail);
-    checkPassword(password, this.policy.minPasswordLength);
-    await this.store.users.updatePasswordHash(
+    checkPassword(password, this.deps.policy.minPasswordLength);
+    await this.deps.store.users.updatePasswordHash(
       user.id,
       await this.hash(password),
-      nowSeconds(this.clock),
+      nowSeconds(this.deps.clock),
     );
     return user;
   }
@@ -137,20 +140,20 @@ export class Users {
   /** Disables the user and revokes every refresh token they hold. */
   async disable(idOrEmail: string): Promise<UserRecord> {
     const user = await this.find(idOrEmail);
-    await this.store.users.disable(user.id, nowSeconds(this.clock));
+    await this.deps.store.users.disable(user.id, nowSeconds(this.deps.clock));
     return user;
   }
 
   /** Revokes every refresh token of the user and the access tokens they issued; the user stays. */
   async revokeTokens(idOrEmail: string): Promise<UserRecord> {
     const user = await this.find(idOrEmail);
-    await this.store.users.revokeTokens(user.id, nowSeconds(this.clock));
+    await this.deps.store.users.revokeTokens(user.id, nowSeconds(this.deps.clock));
     return user;
   }
 
   async delete(idOrEmail: string): Promise<UserRecord> {
     const user = await this.find(idOrEmail);
-    await this.store.users.delete(user.id, nowSeconds(this.clock));
+    await this.deps.store.users.delete(user.id, nowSeconds(this.deps.clock));
     return user;
   }
 
@@ -173,9 +176,9 @@ export class Users {
     } catch {
       email = undefined;
     }
-    const user = email === undefined ? undefined : await this.store.users.findByEmail(email);
+    const user = email === undefined ? undefined : await this.deps.store.users.findByEmail(email);
     if (this.dummyHash === undefined) {
-      const dummy = dummyPasswordHash(this.policy.scrypt, this.workers?.scrypt);
+      const dummy = dummyPasswordHash(this.deps.policy.scrypt, this.workers?.scrypt);
       // Made on the first login, awaited only for an unknown e-mail: a failure
       // (the workers closed under it) is no unhandled rejection, and the next
       // login makes a new one.
@@ -187,15 +190,15 @@ export class Users {
     const { ok, needsRehash } = await verifyPassword(
       password,
       user?.passwordHash ?? (await this.dummyHash),
-      this.policy.scrypt,
+      this.deps.policy.scrypt,
       this.workers?.scrypt,
     );
     if (user === undefined || !ok || user.disabledAt !== null) return undefined;
     if (needsRehash) {
-      await this.store.users.updatePasswordHash(
+      await this.deps.store.users.updatePasswordHash(
         user.id,
         await this.hash(password),
-        nowSeconds(this.clock),
+        nowSeconds(this.deps.clock),
       );
     }
     return user;

@@ -45,7 +45,7 @@ describe.each(storeTargets())('login-token exchange limits and revocation on $ki
     const limits = exchangeLimits(memoryLimiters(), gk.config);
     const good = (await gk.loginTokens.create({ customerUuid: CUSTOMER, scopes: [] })).token;
     const attempt = (address: string, token: string) =>
-      exchangeLoginToken(gk, limits, enectivaExchange, {
+      exchangeLoginToken({ ...gk, limits }, enectivaExchange, {
         customerUuid: CUSTOMER,
         loginToken: token,
         address,

@@ -56,6 +56,14 @@ export async function registerAccessTokensEndpoint(
   app: FastifyInstance,
   { gk, issuer, limits }: ProfileServices,
 ): Promise<void> {
+  const exchangeDeps = {
+    keys: gk.keys,
+    clock: gk.clock,
+    loginTokens: gk.loginTokens,
+    store: gk.store,
+    events: gk.events,
+    limits: limits.exchange,
+  };
   await app.register(async (scope) => {
     scope.addContentTypeParser(JSON_API_TYPE, { parseAs: 'string' }, (_req, body, done) =>
       done(null, body),
@@ -65,7 +73,7 @@ export async function registerAccessTokensEndpoint(
       assertAcceptsJsonApi(req.headers.accept);
       const { customerUuid, loginToken } = readExchangeDocument(req.body);
       noteRefusal(req, { party: { customer_uuid: customerUuid } });
-      const { id, encoded } = await exchangeLoginToken(gk, limits.exchange, enectivaExchange, {
+      const { id, encoded } = await exchangeLoginToken(exchangeDeps, enectivaExchange, {
         customerUuid,
         loginToken,
         address: req.ip,

@@ -1,0 +1,150 @@
+import { decodeJwt } from 'jose';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidGrantError, InvalidScopeError, TooManyRequestsError } from '../errors.js';
+import {
+  clientRecord,
+  es256Keys,
+  params,
+  recordingEvents,
+  steppingClock,
+  temporaryStore,
+} from '../lib/unit-fixtures.test-helper.js';
+import { createGrantLimits } from '../limits/grant-limits.js';
+import { memoryLimiters } from '../limits/limiter.js';
+import { hashSecret } from '../secrets/secret-hash.js';
+import { Users } from '../users/users.js';
+import type { Grant } from './grant.js';
+import { passwordGrant } from './password.js';
+import { refreshTokenGrant } from './refresh-token.js';
+
+const ISSUER = 'https://gridkey.example';
+const PASSWORD = 'correct horse battery';
+const pepper = Buffer.alloc(32, 9);
+const settings = {
+  accessTokenTtlSeconds: 600,
+  accessTokenMaxTtlSeconds: 3600,
+  refreshTokenTtlSeconds: 3600,
+  refreshTokenFamilyMaxSeconds: 5000,
+  refreshTokenReuseGraceSeconds: 0,
+  passwordFailureWindowSeconds: 60,
+  passwordFailuresPerAddress: 10,
+  passwordFailuresPerUsername: 10,
+  passwordFailuresPerUsernamePerAddress: 10,
+  refreshGrantsPerUserPerMinute: 3,
+};
+
+describe('the refresh_token grant', () => {
+  let store: Awaited<ReturnType<typeof temporaryStore>>;
+  beforeEach(async () => {
+    store = await temporaryStore();
+  });
+  afterEach(async () => {
+    await store.dispose();
+  });
+
+  async function setup(config = settings) {
+    const clock = steppingClock();
+    const events = recordingEvents();
+    const users = new Users({
+      store,
+      clock,
+      policy: { scrypt: { logN: 10, r: 8, p: 1 }, minPasswordLength: 8 },
+    });
+    const client = clientRecord();
+    await store.clients.insert(client);
+    const user = await users.create('ann@example.com', PASSWORD);
+    const deps = {
+      keys: es256Keys(),
+      clock,
+      config,
+      secrets: { pepper },
+      store,
+      users,
+      events: events.bus,
+      limits: createGrantLimits(memoryLimiters(), config),
+    };
+    const call = (grant: Grant, fields: Record<string, string>, over = {}) =>
+      grant.handle({
+        client,
+        params: params(fields),
+        profile: { name: 'standard' },
+        issuer: ISSUER,
+        address: '10.0.0.1',
+        ...over,
+      });
+    const refresh = refreshTokenGrant(deps);
+    const first = await call(passwordGrant(deps), {
+      grant_type: 'password',
+      username: 'ann@example.com',
+      password: PASSWORD,
+    });
+    const rotate = (token: unknown, extra: Record<string, string> = {}, over = {}) =>
+      call(refresh, { grant_type: 'refresh_token', refresh_token: String(token), ...extra }, over);
+    return { clock, events, user, users, first, rotate };
+  }
+
+  it('rotates: a new refresh token, the old one spent, auth_time kept from the login', async () => {
+    const { clock, first, rotate } = await setup();
+    clock.advance(30);
+    const second = await rotate(first.refresh_token);
+    expect(second.refresh_token).not.toBe(first.refresh_token);
+    const old = await store.refreshTokens.findByHash(
+      hashSecret(pepper, String(first.refresh_token)),
+    );
+    expect(old?.spentAt).toBe(1_800_000_030);
+    const id = decodeJwt(String(second.id_token));
+    expect(id.auth_time).toBe(1_800_000_000);
+    expect(id.iat).toBe(1_800_000_030);
+  });
+
+  it('revokes the whole family when a spent token comes back (RFC 9700 §4.14.2)', async () => {
+    const { events, first, rotate } = await setup();
+    const second = await rotate(first.refresh_token);
+    await expect(rotate(first.refresh_token)).rejects.toBeInstanceOf(InvalidGrantError);
+    await expect(rotate(second.refresh_token)).rejects.toBeInstanceOf(InvalidGrantError);
+    expect(events.revoked).toHaveLength(1);
+    expect(events.revoked[0]?.jti).toMatch(/^family:/);
+  });
+
+  it('only refuses a replay inside the grace window, keeping the family', async () => {
+    const { first, rotate } = await setup({ ...settings, refreshTokenReuseGraceSeconds: 10 });
+    const second = await rotate(first.refresh_token);
+    await expect(rotate(first.refresh_token)).rejects.toBeInstanceOf(InvalidGrantError);
+    await expect(rotate(second.refresh_token)).resolves.toHaveProperty('refresh_token');
+  });
+
+  it('narrows the scope of the access token only, never widens it', async () => {
+    const { first, rotate } = await setup();
+    const narrow = await rotate(first.refresh_token, { scope: 'meter:read' });
+    expect(narrow.scope).toBe('meter:read');
+    // The family keeps what was granted: the next rotation may ask for all of it.
+    const full = await rotate(narrow.refresh_token);
+    expect(full.scope).toBe('meter:read meter:write');
+    await expect(rotate(full.refresh_token, { scope: 'admin' })).rejects.toBeInstanceOf(
+      InvalidScopeError,
+    );
+  });
+
+  it('refuses another client, an expired family and a disabled user', async () => {
+    const { clock, users, first, rotate } = await setup();
+    const other = clientRecord({ clientId: 'e'.repeat(32) });
+    await expect(rotate(first.refresh_token, {}, { client: other })).rejects.toBeInstanceOf(
+      InvalidGrantError,
+    );
+    const second = await rotate(first.refresh_token);
+    await users.disable('ann@example.com');
+    await expect(rotate(second.refresh_token)).rejects.toBeInstanceOf(InvalidGrantError);
+    clock.advance(5000);
+    await expect(rotate(second.refresh_token)).rejects.toBeInstanceOf(InvalidGrantError);
+  });
+
+  it('holds a looping client to its budget and leaves the presented token usable', async () => {
+    const { first, rotate } = await setup();
+    let token = first.refresh_token;
+    for (let i = 0; i < 3; i++) token = (await rotate(token)).refresh_token;
+    await expect(rotate(token)).rejects.toBeInstanceOf(TooManyRequestsError);
+    // Refused before anything was written: the token is not spent.
+    const stored = await store.refreshTokens.findByHash(hashSecret(pepper, String(token)));
+    expect(stored?.spentAt).toBeNull();
+  });
+});

@@ -30,8 +30,25 @@ export function commandConfig(
     flags: { dataDir: opts.dataDir, db: opts.db, ...flags },
     env: process.env,
     ...(opts.config === undefined ? {} : { file: opts.config }),
+    flagName: flagOfSetting,
   });
 }
+
+/** The configuration keys a flag sets (here and in `serve`), by the flag. */
+const FLAG_OF_SETTING: Readonly<Record<string, string>> = {
+  dataDir: '--data-dir',
+  db: '--db',
+  host: '--host',
+  port: '--port',
+  metricsPort: '--metrics-port',
+  metricsHost: '--metrics-host',
+  issuer: '--issuer',
+  profiles: '--profile',
+  logLevel: '--log-level',
+  trustProxy: '--trust-proxy',
+};
+
+const flagOfSetting = (key: string): string | undefined => FLAG_OF_SETTING[key];
 
 /** The flags whose names differ from the neutral field they set. */
 const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
@@ -91,11 +108,17 @@ export function parseWholeNumber(name: string) {
   };
 }
 
-/** A command group run without a subcommand: one line naming the choices, not the help page. */
-export function requireSubcommand(group: Command): Command {
-  return group.action(() => {
-    const names = group.commands.map((c) => c.name()).join('|');
-    throw new UsageError(`${group.name()} needs a subcommand: ${names}`);
+/**
+ * A command group run without a subcommand: one line naming the choices.
+ * Commander would print the whole help page on stderr instead (the one time
+ * it shows help as an error); the group keeps no action of its own, so that
+ * a mistyped subcommand is named as unknown, with a suggestion.
+ */
+export function requireSubcommand(group: Command, message?: string): Command {
+  return group.on('beforeHelp', (context: { error: boolean }) => {
+    if (!context.error) return;
+    const names = group.commands.map((c) => c.name()).filter((name) => name !== 'help');
+    throw new UsageError(message ?? `${group.name()} needs a subcommand: ${names.join('|')}`);
   });
 }
 

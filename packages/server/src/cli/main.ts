@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { InvalidFieldError, UsageError } from '../errors.js';
+import { InvalidFieldError } from '../errors.js';
 import { escapeUnprintable } from '../lib/printable.js';
 import { apiKeyCommand } from './commands/apikey.js';
 import { clientCommand } from './commands/client.js';
@@ -11,7 +11,8 @@ import { adminTokenCommand, patCommand } from './commands/pat.js';
 import { serveCommand } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
 import { userCommand } from './commands/user.js';
-import { flagOf } from './common.js';
+import { flagOf, requireSubcommand } from './common.js';
+import { helpCommand } from './help-command.js';
 
 const program = new Command('gridkey')
   .description('access-token service for energy and e-mobility data APIs')
@@ -25,17 +26,29 @@ const program = new Command('gridkey')
   .addCommand(patCommand())
   .addCommand(adminTokenCommand())
   .addCommand(tokenCommand())
-  .addCommand(inspectCommand())
-  .action(() => {
-    throw new UsageError(
-      'missing command: serve, client, user, apikey, pat, admin-token, keys, login-token or inspect (gridkey --help lists them)',
-    );
-  });
+  .addCommand(inspectCommand());
+// No action of its own, so that commander names an unknown command (with a
+// suggestion) rather than passing it on as an argument.
+requireSubcommand(
+  program,
+  'missing command: serve, client, user, apikey, pat, admin-token, keys, login-token or inspect (gridkey --help lists them)',
+);
 
-// Every command, at every depth: throw instead of exiting, one-line errors.
+/** Commander's error, one line: its `(Did you mean …?)` joins the line it follows. */
+const oneLine = (text: string) =>
+  text
+    .replace(/^error: /, '')
+    .replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)')
+    .split('\n')
+    .map(escapeUnprintable)
+    .join('\n');
+
+// Every command, at every depth: throw instead of exiting, one-line errors,
+// and `help [command...]` in every group.
 const configure = (cmd: Command): void => {
+  if (cmd.commands.length > 0) cmd.addCommand(helpCommand(cmd));
   cmd.exitOverride().configureOutput({
-    outputError: (text, write) => write(`gridkey: ${text.replace(/^error: /, '')}`),
+    outputError: (text, write) => write(`gridkey: ${oneLine(text)}`),
   });
   cmd.commands.forEach(configure);
 };

@@ -3,8 +3,9 @@ import { Value } from '@sinclair/typebox/value';
 import { UsageError } from '../errors.js';
 import { deepFreeze } from '../lib/deep-freeze.js';
 import { DEFAULTS } from './defaults.js';
+import { explainValueError } from './explain-value-error.js';
 import { type Config, ConfigSchema } from './schema.js';
-import { parseTrustProxy } from './trust-proxy.js';
+import { badTrustProxyEntry, TRUST_PROXY_EXPECTED } from './trust-proxy.js';
 
 type ConfigInput = Partial<Record<keyof Config, unknown>>;
 
@@ -44,31 +45,47 @@ function dropUndefined(input: ConfigInput): ConfigInput {
  * Builds the configuration: flags win over `GRIDKEY_*` environment variables,
  * which win over the optional JSON file, which wins over the defaults. The
  * result is validated once and frozen all the way down (`roles` and
- * `profiles` included); a bad value names its source key.
+ * `profiles` included). A bad value is named where it was set (the flag,
+ * the `GRIDKEY_*` variable or the file's key) with what it must be.
  */
 export function loadConfig(
-  options: { flags?: ConfigInput; env?: NodeJS.ProcessEnv; file?: string } = {},
+  options: {
+    flags?: ConfigInput;
+    env?: NodeJS.ProcessEnv;
+    file?: string;
+    /** The flag that sets a key (`logLevel` → `--log-level`), to name it in an error. */
+    flagName?: (key: string) => string | undefined;
+  } = {},
 ): Config {
-  const merged = {
-    ...DEFAULTS,
-    ...dropUndefined(fromFile(options.file ?? (options.env?.GRIDKEY_CONFIG || undefined))),
-    ...dropUndefined(fromEnv(options.env ?? {})),
-    ...dropUndefined(options.flags ?? {}),
-  };
+  const path = options.file ?? (options.env?.GRIDKEY_CONFIG || undefined);
+  const file = dropUndefined(fromFile(path));
+  const env = dropUndefined(fromEnv(options.env ?? {}));
+  const flags = dropUndefined(options.flags ?? {});
+  const merged = { ...DEFAULTS, ...file, ...env, ...flags };
+  // A bad value is named where it was set: the flag, the variable or the
+  // file's key; one left unset by the flag that would set it.
+  const nameOf = (key: string): string =>
+    key in env && !(key in flags)
+      ? envName(key)
+      : key in file && !(key in flags)
+        ? `${key} in ${path}`
+        : (options.flagName?.(key) ?? key);
   // Env and flags arrive as strings; convert where the schema wants numbers.
   const converted = Value.Convert(ConfigSchema, merged);
   const errors = [...Value.Errors(ConfigSchema, converted)];
   const first = errors[0];
   if (first !== undefined) {
     const key = first.path.replace(/^\//, '').split('/')[0] || '(root)';
-    const hint = key in ConfigSchema.properties ? ` (env ${envName(key)})` : '';
-    throw new UsageError(`invalid configuration: ${key}${hint}: ${first.message}`);
+    throw new UsageError(`${nameOf(key)} ${explainValueError(key, first)}`);
   }
   const config = converted as Config;
-  parseTrustProxy(config.trustProxy);
+  const badProxy = badTrustProxyEntry(config.trustProxy);
+  if (badProxy !== undefined) {
+    throw new UsageError(`${nameOf('trustProxy')} ${TRUST_PROXY_EXPECTED} (got '${badProxy}')`);
+  }
   if (config.accessTokenTtlSeconds > config.accessTokenMaxTtlSeconds) {
     throw new UsageError(
-      'invalid configuration: accessTokenTtlSeconds exceeds accessTokenMaxTtlSeconds',
+      `invalid configuration: ${nameOf('accessTokenTtlSeconds')} exceeds ${nameOf('accessTokenMaxTtlSeconds')}`,
     );
   }
   if (
@@ -77,10 +94,14 @@ export function loadConfig(
     config.metricsPort === config.port &&
     (config.metricsHost ?? config.host) === config.host
   ) {
-    throw new UsageError('invalid configuration: metricsPort must differ from port');
+    throw new UsageError(
+      `invalid configuration: ${nameOf('metricsPort')} must differ from ${nameOf('port')}`,
+    );
   }
   if (config.metricsHost !== undefined && config.metricsPort === undefined) {
-    throw new UsageError('invalid configuration: metricsHost needs metricsPort');
+    throw new UsageError(
+      `invalid configuration: ${nameOf('metricsHost')} needs ${nameOf('metricsPort')}`,
+    );
   }
   // Copies first: what came in (a flag's array, DEFAULTS' members) stays the caller's.
   return deepFreeze(structuredClone(config)) as Config;

@@ -15,18 +15,31 @@ const RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
  */
 export type TrustProxy = false | string[];
 
+/** What `trustProxy` must be, after its name. */
+export const TRUST_PROXY_EXPECTED =
+  'must list IP addresses, CIDR ranges (/1 or longer), loopback, linklocal or uniquelocal';
+
+const entriesOf = (value: string | undefined): string[] =>
+  value === undefined || value === '' || value === 'false'
+    ? []
+    : value.split(',').map((entry) => entry.trim());
+
+/** The first entry of `trustProxy` that is none of those, cut short; `undefined` when all are. */
+export function badTrustProxyEntry(value: string | undefined): string | undefined {
+  const bad = entriesOf(value).find((entry) => !RANGE_NAMES.has(entry) && !isAddressOrRange(entry));
+  return bad?.slice(0, 60);
+}
+
 /** Parses `trustProxy` (`loopback`, `10.0.0.0/8,192.0.2.7`); a bad entry is a usage error. */
 export function parseTrustProxy(value: string | undefined): TrustProxy {
-  if (value === undefined || value === '' || value === 'false') return false;
-  const entries = value.split(',').map((entry) => entry.trim());
-  for (const entry of entries) {
-    if (!RANGE_NAMES.has(entry) && !isAddressOrRange(entry)) {
-      throw new UsageError(
-        `invalid configuration: trustProxy: "${entry.slice(0, 60)}" is not an IP address, CIDR range (/1 or longer), loopback, linklocal or uniquelocal`,
-      );
-    }
+  const bad = badTrustProxyEntry(value);
+  if (bad !== undefined) {
+    throw new UsageError(
+      `invalid configuration: trustProxy ${TRUST_PROXY_EXPECTED} (got '${bad}')`,
+    );
   }
-  return entries;
+  const entries = entriesOf(value);
+  return entries.length === 0 ? false : entries;
 }
 
 function isAddressOrRange(entry: string): boolean {

@@ -246,6 +246,6 @@ describe('gridkey CLI without a database', () => {
   it('refuses a database URL of another kind', async () => {
     const res = await runCli(['client', 'list', '--db', 'mysql://x']);
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/^gridkey: invalid configuration: db/);
+    expect(res.stderr).toMatch(/^gridkey: --db must be a sqlite:PATH, .* \(got 'mysql:\/\/x'\)\n$/);
   });
 });

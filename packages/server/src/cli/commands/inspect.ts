@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 import {
   createRemoteJWKSet,
+  customFetch,
   decodeJwt,
   decodeProtectedHeader,
+  errors,
   type JWTPayload,
   type JWTVerifyGetKey,
   jwtVerify,
@@ -102,12 +104,46 @@ async function judge(
   return { state: 'valid', ...withRevoked };
 }
 
-function jwksFrom(text: string): JWTVerifyGetKey {
+/** Why a JWKS did not arrive, in words: timeout, refused connection, HTTP status, not a JWKS. */
+function fetchFailure(err: unknown, status: number | undefined): string {
+  if (err instanceof errors.JWKSTimeout) return 'timed out';
+  if (err instanceof errors.JWKSInvalid) return 'the response is not a JSON Web Key Set';
+  if (status !== undefined && status !== 200) return `HTTP status ${status}`;
+  if (err instanceof errors.JOSEError) return err.message;
+  // fetch() fails with "fetch failed" and the reason (ECONNREFUSED …) as its cause.
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const code = typeof cause?.code === 'string' ? cause.code : undefined;
+  if (code === 'ECONNREFUSED') return 'connection refused (ECONNREFUSED)';
+  if (code === 'ENOTFOUND') return 'host not found (ENOTFOUND)';
+  if (typeof cause?.message === 'string') return cause.message;
+  return (err as Error).message ?? String(err);
+}
+
+/**
+ * The keys at --jwks, fetched now: a JWKS that cannot be had says so, rather
+ * than leaving every token to look invalid.
+ */
+async function jwksFrom(text: string): Promise<JWTVerifyGetKey> {
+  let url: URL;
   try {
-    return createRemoteJWKSet(new URL(text));
+    url = new URL(text);
   } catch {
     throw new UsageError('--jwks must be a URL');
   }
+  let status: number | undefined;
+  const keys = createRemoteJWKSet(url, {
+    [customFetch]: async (...args: Parameters<typeof fetch>) => {
+      const response = await fetch(...args);
+      status = response.status;
+      return response;
+    },
+  });
+  try {
+    await keys.reload();
+  } catch (err) {
+    throw new UsageError(`cannot fetch the JWKS from ${url.href}: ${fetchFailure(err, status)}`);
+  }
+  return keys;
 }
 
 /** `exp` as an ISO time, if it is one a Date can hold. */
@@ -133,7 +169,7 @@ export function inspectCommand(): Command {
               kind,
               token,
               claims,
-              jwksFrom(opts.jwks),
+              await jwksFrom(opts.jwks),
               undefined,
               commandConfig(opts).issuer,
             )

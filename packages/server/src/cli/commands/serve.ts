@@ -20,11 +20,43 @@ interface ServeOptions extends CommonOptions {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-function firstStartHint(url: string, dataDirFlag: string): string {
+/** Quoted for a POSIX shell where it has to be, so that a pasted command reads it back. */
+const shellWord = (word: string) =>
+  /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+
+/** A database URL's password stays out of the terminal and the logs. */
+function withoutPassword(db: string): string {
+  try {
+    const url = new URL(db);
+    if (url.password === '') return db;
+    url.password = 'PASSWORD';
+    return url.href;
+  } catch {
+    return db;
+  }
+}
+
+/**
+ * The flags that chose this server's store (--data-dir, --db, --config), for
+ * the commands the hints suggest: pasted, they act on the same store.
+ */
+function storeFlags(opts: CommonOptions): string {
+  const flags: [string, string | undefined][] = [
+    ['--data-dir', opts.dataDir],
+    ['--db', opts.db === undefined ? undefined : withoutPassword(opts.db)],
+    ['--config', opts.config],
+  ];
+  return flags
+    .filter((flag): flag is [string, string] => flag[1] !== undefined)
+    .map(([flag, value]) => ` ${flag} ${shellWord(value)}`)
+    .join('');
+}
+
+function firstStartHint(url: string, flags: string): string {
   return [
     `gridkey is listening on ${url}`,
     'To get a first token, register a client and ask for one:',
-    `  npx gridkey client create --name demo${dataDirFlag} --json`,
+    `  npx gridkey client create --name demo${flags} --json`,
     `  curl -s -u CLIENT_ID:CLIENT_SECRET -d grant_type=client_credentials ${url}/oauth2/token`,
     '',
   ].join('\n');
@@ -60,7 +92,7 @@ export function serveCommand(): Command {
         trustProxy: opts.trustProxy,
       });
       const server = await startServer(config);
-      const flag = opts.dataDir === undefined ? '' : ` --data-dir ${opts.dataDir}`;
+      const flag = storeFlags(opts);
       if ((await server.gk.store.clients.list()).length === 0) {
         process.stderr.write(firstStartHint(server.url, flag));
       }

@@ -44,6 +44,12 @@ export function lockfileForTarball(
   workspace: string,
   manifest: Manifest,
   tarball: string,
+  /**
+   * The repository's `overrides` (its pins to versions that run on Node 20),
+   * which the lock entries copied here follow; without them npm ci finds the
+   * lock out of step with the dependents' ranges.
+   */
+  overrides: object = {},
 ): { packageJson: object; lockfile: object } {
   const picked = new Map<string, LockEntry>();
   const queue: Array<[string, LockEntry]> = [[workspace, manifest]];
@@ -84,7 +90,12 @@ export function lockfileForTarball(
     ] = entry;
   }
   return {
-    packageJson: { name: 'packed-install', private: true, dependencies: { [manifest.name]: spec } },
+    packageJson: {
+      name: 'packed-install',
+      private: true,
+      dependencies: { [manifest.name]: spec },
+      overrides,
+    },
     lockfile: { name: 'packed-install', lockfileVersion: 3, requires: true, packages },
   };
 }

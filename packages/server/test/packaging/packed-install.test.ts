@@ -68,6 +68,7 @@ beforeAll(async () => {
     'packages/server',
     manifest,
     `../${pack.filename}`,
+    JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).overrides,
   );
   writeFileSync(join(app, 'package.json'), JSON.stringify(packageJson));
   writeFileSync(join(app, 'package-lock.json'), JSON.stringify(lockfile));

@@ -11,6 +11,8 @@ export default defineConfig({
     ],
     globalSetup: ['test/setup/postgres-cluster.ts'],
     pool: 'forks',
+    maxWorkers: 3,
+    minWorkers: 1,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default'],

@@ -14,7 +14,14 @@ const names = [
   'token',
   'user',
 ];
-await Promise.all(names.map((name) => import(new URL(`${name}.js`, commands).href)));
+// `serve` loads the HTTP stack, and the store its dialect's driver, only when
+// run: loaded here too, so that a warm start pays for neither.
+const dist = new URL('../../packages/server/dist/', import.meta.url);
+const modules = ['serve.js', 'store/sqlite/open-sqlite.js', 'store/postgres/open-postgres.js'];
+await Promise.all([
+  ...names.map((name) => import(new URL(`${name}.js`, commands).href)),
+  ...modules.map((path) => import(new URL(path, dist).href)),
+]);
 process.stderr.write('gridkey warm\n');
 await new Promise((resolve) => process.stdin.once('data', resolve));
 process.stdin.pause();

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { KyselyStore } from './kysely-store.js';
-import { openPostgresStore, type PostgresStoreOptions } from './postgres/open-postgres.js';
-import { openSqliteStore } from './sqlite/open-sqlite.js';
+import type { PostgresStoreOptions } from './postgres/open-postgres.js';
 import { describeStoreError } from './store-unavailable.js';
 
 export const SQLITE_FILE = 'gridkey.db';
@@ -24,10 +23,14 @@ export async function openStore(
     const path = url.slice('sqlite:'.length);
     if (path === '')
       throw new UsageError('sqlite: URL needs a file path, e.g. sqlite:./gridkey.db');
+    // Each dialect's driver is loaded only when it is used: a CLI command on
+    // SQLite does not pay for pg, nor one on PostgreSQL for better-sqlite3.
+    const { openSqliteStore } = await import('./sqlite/open-sqlite.js');
     return openSqliteStore(path, options.sqlite);
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     try {
+      const { openPostgresStore } = await import('./postgres/open-postgres.js');
       return await openPostgresStore(url, options.postgres);
     } catch (err) {
       throw new UsageError(`cannot open PostgreSQL database: ${describeStoreError(err)}`);

@@ -624,18 +624,30 @@ describe.concurrent.each(storeTargets())('crash safety on $kind', (target) => {
 
       let next: WarmServeProcess = spawnServer();
       let iteration = 0;
+      // Where the time goes, printed with the counts (a diagnostic, not a goal).
+      const phaseMs: Record<string, number> = {};
+      const timed = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+        const t0 = performance.now();
+        try {
+          return await work();
+        } finally {
+          phaseMs[phase] = Math.round((phaseMs[phase] ?? 0) + performance.now() - t0);
+        }
+      };
       let server: WarmServeProcess | undefined;
       try {
         for (; iteration < ITERATIONS; iteration++) {
           server = next;
           try {
-            url = await server.start();
+            url = await timed('start', () => (server as WarmServeProcess).start());
           } catch (err) {
             violations.push(`restart ${iteration} failed: ${(err as Error).message}`);
             break;
           }
           next = spawnServer();
-          if (iteration > 0) await checkServer(`after restart ${iteration}`, false);
+          if (iteration > 0) {
+            await timed('checkServer', () => checkServer(`after restart ${iteration}`, false));
+          }
           if (violations.length > 0) break;
 
           // The kill: after a random number of answers in this run (so that
@@ -647,6 +659,7 @@ describe.concurrent.each(storeTargets())('crash safety on $kind', (target) => {
           const worker = async () => {
             while (!stopping) await operations[pickOperation()]?.();
           };
+          const loadStarted = performance.now();
           const workers = Array.from({ length: WORKERS }, worker);
           for (
             let waited = 0;
@@ -659,9 +672,10 @@ describe.concurrent.each(storeTargets())('crash safety on $kind', (target) => {
           await server.kill();
           stopping = true;
           await Promise.all(workers);
+          phaseMs.load = Math.round((phaseMs.load ?? 0) + performance.now() - loadStarted);
           count('kill');
 
-          await checkDatabase(iteration);
+          await timed('checkDatabase', () => checkDatabase(iteration));
           if (violations.length > 0) break;
         }
         // One last start: the server agrees with everything, every token asked.
@@ -685,7 +699,8 @@ describe.concurrent.each(storeTargets())('crash safety on $kind', (target) => {
       counts.workerCpuMs = Math.round((cpu.user + cpu.system) / 1000);
       console.log(
         `crash safety on ${target.kind}: seed ${seed}, ${iteration} kills in ${seconds}s, ` +
-          `${families.length} families, ${accesses.length} access tokens; ${JSON.stringify(counts)}`,
+          `${families.length} families, ${accesses.length} access tokens; ${JSON.stringify(counts)}; ` +
+          `ms by phase ${JSON.stringify(phaseMs)}`,
       );
       expect(
         violations.slice(0, 20),

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { startServer } from '../../serve.js';
 import {
   type CommonOptions,
   commandConfig,
@@ -91,6 +90,9 @@ export function serveCommand(): Command {
         logLevel: opts.logLevel,
         trustProxy: opts.trustProxy,
       });
+      // Loaded here, not at the top: the HTTP stack (Fastify, pino, prom-client,
+      // Redis) is most of the CLI's start-up time, and only `serve` needs it.
+      const { startServer } = await import('../../serve.js');
       const server = await startServer(config);
       const flag = storeFlags(opts);
       if ((await server.gk.store.clients.list()).length === 0) {

@@ -43,12 +43,17 @@ export function table(header, rows, textColumns = [0]) {
 
 const GRIDKEY_VARIANTS = ['gridkey', 'gridkey-100k'];
 // Targets run only when named in BENCH_TARGETS; they show a cost and have no goals.
-export const OPT_IN_TARGETS = ['gridkey-nolog', 'ceiling-observed'];
+export const OPT_IN_TARGETS = ['gridkey-nolog'];
+// The foundation's targets as issue 14 restates them from its measurements: against what any
+// token service that logs and counts its requests on this framework keeps (ceiling-observed),
+// and against the peer doing the same work. oidc-provider's ratio is shown, with no goal.
 const THROUGHPUT_GOALS = [
-  { peer: 'oidc-provider', atLeast: 2.5, describe: '≥ 2.5× oidc-provider' },
-  { peer: 'oauth2-server', atLeast: 1.3, describe: '≥ 1.3× @node-oauth/oauth2-server' },
-  { peer: 'ceiling', atLeast: 0.8, describe: '≥ 80% of ceiling' },
+  { peer: 'ceiling-observed', atLeast: 0.85, describe: '≥ 0.85× ceiling-observed' },
+  { peer: 'oauth2-server', atLeast: 1.0, describe: '≥ 1.0× @node-oauth/oauth2-server' },
 ];
+// Flat from 10 to 100,000 clients: the 100,000-client database keeps this share of the 10-client
+// throughput (run-to-run noise here is about ±3 %).
+const FLAT_AT_LEAST = 0.9;
 const P99_LIMIT_MS = 20;
 // The password-contention scenario: client_credentials p99 beside 20 password logins a second
 // must stay within this many times its p99 alone.
@@ -155,7 +160,8 @@ export function evaluateGoals(results) {
   const goals = [];
   for (const variant of GRIDKEY_VARIANTS) {
     if (!results[variant]) continue;
-    for (const goal of THROUGHPUT_GOALS) {
+    const goalsOfVariant = variant === 'gridkey' ? THROUGHPUT_GOALS : [];
+    for (const goal of goalsOfVariant) {
       const ratio = throughputRatio(results, variant, goal.peer);
       goals.push({
         goal: `${variant} req/s ${goal.describe}`,
@@ -165,11 +171,20 @@ export function evaluateGoals(results) {
       });
     }
     const result = results[variant];
+    if (variant !== 'gridkey') {
+      const ratio = throughputRatio(results, variant, 'gridkey');
+      goals.push({
+        goal: `${variant} req/s ≥ ${FLAT_AT_LEAST}× gridkey (flat in the number of clients)`,
+        value: ratio,
+        unit: 'ratio',
+        status: verdict([result, results.gridkey], () => ratio >= FLAT_AT_LEAST),
+      });
+    }
     goals.push({
-      goal: `${variant} p99 < ${P99_LIMIT_MS} ms`,
+      goal: `${variant} p99 ≤ ${P99_LIMIT_MS} ms`,
       value: result.latencyP99Ms ?? null,
       unit: 'ms',
-      status: verdict([result], () => result.latencyP99Ms < P99_LIMIT_MS),
+      status: verdict([result], () => result.latencyP99Ms <= P99_LIMIT_MS),
     });
   }
   const contention = results[PASSWORD_CONTENTION];

@@ -59,6 +59,8 @@ export const TARGETS = {
   // 1 bench client + 9 seeded = 10 clients in total.
   gridkey: gridkeyTarget({ extraClients: 9 }),
   'gridkey-100k': gridkeyTarget({ extraClients: 100_000 }),
+  // The same without usage recording (issue 15): recording must cost at most 5 %.
+  'gridkey-nousage': gridkeyTarget({ extraClients: 9, env: { GRIDKEY_USAGE_RECORDING: 'false' } }),
   // Opt-in (BENCH_TARGETS): the request log line off, to show what it costs. Not a goal target:
   // one line per request is part of the product.
   'gridkey-nolog': gridkeyTarget({ extraClients: 9, env: { GRIDKEY_LOG_LEVEL: 'warn' } }),

@@ -102,6 +102,14 @@ describe('npm run bench goals', () => {
     ).toHaveLength(2);
   });
 
+  it('holds usage recording to 5 % of the throughput', () => {
+    const cheap = evaluateGoals({ gridkey: clean(9500), 'gridkey-nousage': clean(10_000) });
+    const costly = evaluateGoals({ gridkey: clean(9499), 'gridkey-nousage': clean(10_000) });
+    expect(goalNamed(cheap, 'usage recording').status).toBe('pass');
+    expect(goalNamed(costly, 'usage recording').status).toBe('fail');
+    expect(goalNamed(costly, 'usage recording').value).toBeCloseTo(0.9499, 10);
+  });
+
   it('holds p99 to 20 ms at most', () => {
     const over = evaluateGoals({ gridkey: clean(1000, 20.1) });
     const at = evaluateGoals({ gridkey: clean(1000, 20) });

@@ -104,6 +104,7 @@ export async function openGridkey(
     });
     if (options.ensureKeys) await keys.ensureKeys();
     else await keys.refresh();
+    const events = new GridkeyEventBus();
     return {
       config,
       store,
@@ -117,7 +118,7 @@ export async function openGridkey(
         grantTypes: GRANT_TYPES,
       }),
       loginTokens: new LoginTokens({ store, pepper: secrets.pepper, clock }),
-      apiKeys: new ApiKeys({ store, pepper: secrets.pepper, clock }),
+      apiKeys: new ApiKeys({ store, pepper: secrets.pepper, clock, events }),
       pats: new Pats({
         store,
         pepper: secrets.pepper,
@@ -129,6 +130,7 @@ export async function openGridkey(
           defaultTtlSeconds: config.patDefaultTtlSeconds,
           lastUsedDebounceSeconds: config.lastUsedDebounceSeconds,
         },
+        events,
       }),
       audit: new AuditLog({ store, clock }),
       users,
@@ -138,7 +140,7 @@ export async function openGridkey(
         ttlMs: config.clientCacheTtlSeconds * 1000,
         maxEntries: config.clientCacheMaxEntries,
       }),
-      events: new GridkeyEventBus(),
+      events,
       clock,
       async close() {
         keys.stop();

@@ -1,6 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AuditEvent } from '../audit/audit-log.js';
 import type { Gridkey } from '../gridkey.js';
 import { type OperationContext, operationContext } from '../operations/context.js';
 import type { PatRecord } from '../store/types.js';
@@ -11,9 +10,11 @@ export interface AdminRequest {
   reply: FastifyReply;
   admin: PatRecord;
   now: number;
-  /** Records an audit entry for this admin, from this address. */
-  audit(action: string, target: string, detail?: Record<string, unknown>): Promise<void>;
-  /** The operations layer's context: this admin, from this address, now. */
+  /**
+   * The operations layer's context: this admin, from this address, now.
+   * Routes act only through operations, which audit every action (and its
+   * outcome) themselves: there is no audit call of a route's own.
+   */
   ops: OperationContext;
 }
 
@@ -79,7 +80,8 @@ export function adminRoutes(app: FastifyInstance): readonly AdminRouteSpec[] {
 }
 
 /**
- * Registers one admin route: bearer-authenticated, audited through `ctx.audit`, never cached.
+ * Registers one admin route: bearer-authenticated, acting through the operations layer (which
+ * audits every action), never cached.
  *
  * The response schema is not given to Fastify to serialise with: its
  * serialiser silently drops a field the schema does not name (and coerces
@@ -117,18 +119,8 @@ export function adminRoute(
       const admin = admins.get(req);
       // onRequest always ran first; this only keeps the type honest.
       if (admin === undefined) throw new TypeError('admin route without authentication');
-      const audit = (action: string, target: string, detail: Record<string, unknown> = {}) => {
-        const event: AuditEvent = {
-          actor: actorOf(admin),
-          action,
-          target,
-          address: req.ip,
-          detail,
-        };
-        return gk.audit.record(event);
-      };
       const ops = operationContext(gk, { name: actorOf(admin), address: req.ip });
-      return handler({ req, reply, admin, now: ops.now, audit, ops });
+      return handler({ req, reply, admin, now: ops.now, ops });
     },
   });
 }

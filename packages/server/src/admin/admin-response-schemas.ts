@@ -200,6 +200,10 @@ export const AuditEntry = closed({
   actor: Type.String({ description: '`pat:<id> (<name>)` or `cli:<user>@<host>`' }),
   action: Type.String(),
   target: Type.String(),
+  outcome: Type.Union([Type.Literal('ok'), Type.Literal('refused'), Type.Literal('failed')], {
+    description:
+      '`ok`; `refused` (the caller’s mistake; `detail.error` has the code, `detail.field` a bad field); `failed` (the server’s)',
+  }),
   address: Type.String({ description: 'the client address, or `cli`' }),
   // Each action records its own fields: an open object.
   detail: Type.Object(
@@ -208,3 +212,52 @@ export const AuditEntry = closed({
   ),
 });
 export const AuditList = Type.Array(AuditEntry, { description: 'newest first' });
+
+const Count = Type.Integer({ minimum: 0 });
+const UsageRange = {
+  granularity: Type.Union([Type.Literal('minute'), Type.Literal('hour'), Type.Literal('day')]),
+  since: Type.String({ format: 'date-time', description: 'the first bucket’s start' }),
+  until: Type.String({ format: 'date-time', description: 'the range’s end, inclusive' }),
+};
+export const Usage = closed(
+  {
+    ...UsageRange,
+    buckets: Type.Array(
+      closed({
+        kind: Type.Union([Type.Literal('client'), Type.Literal('api_key'), Type.Literal('pat')]),
+        id: Type.String({ description: 'client_id, or the API key’s or PAT’s id' }),
+        start: Type.String({ format: 'date-time', description: 'the bucket’s start' }),
+        tokens_issued: Count,
+        uses: Type.Integer({ minimum: 0, description: 'API keys and PATs: accepted uses' }),
+        refused: Type.Record(Type.String(), Count, {
+          description: 'refused token requests by OAuth error code',
+        }),
+      }),
+      { description: 'by bucket, then kind and id' },
+    ),
+  },
+  'Usage counts per credential and time bucket',
+);
+export const TopClients = closed(
+  {
+    ...UsageRange,
+    instances: Type.Integer({ minimum: 1 }),
+    clients: Type.Array(
+      closed({
+        client_id: Type.String(),
+        name: Nullable(Type.String(), 'null once the client is deleted'),
+        tokens_issued: Count,
+        access_token_ttl_seconds: Type.Integer({ minimum: 1 }),
+        justified_tokens: Type.Integer({
+          minimum: 1,
+          description: 'one new token per lifetime per instance over the range',
+        }),
+        tokens_per_lifetime: Type.Number({ minimum: 0 }),
+        over_requesting: Type.Boolean({ description: 'more tokens than justified' }),
+        advice: Nullable(Type.String(), 'what to tell the client’s owner when over_requesting'),
+      }),
+      { description: 'most tokens first' },
+    ),
+  },
+  'The clients issued the most tokens, each against what its token lifetime justifies',
+);

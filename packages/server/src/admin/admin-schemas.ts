@@ -96,11 +96,28 @@ export const IdParams = Type.Object({
 export const JtiParams = Type.Object({
   jti: Type.String({ minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7e]+$' }),
 });
+/** An audit search term: matched as a substring, ignoring ASCII case; no U+0000 (PostgreSQL text cannot hold it). */
+const AuditText = (description: string) =>
+  Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000]+$', description });
 export const AuditQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
     // Within a PostgreSQL bigint (and exact in JavaScript).
     before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+    actor: Type.Optional(AuditText('the actor contains this (`pat:<id> (<name>)`, `cli:…`)')),
+    action: Type.Optional(AuditText('the action contains this (`pat.`, `client.rotate_secret`)')),
+    target: Type.Optional(AuditText('the target (an id) contains this')),
+    since: Type.Optional(
+      Type.String({ format: 'date-time', description: 'entries at or after this ISO 8601 time' }),
+    ),
+    until: Type.Optional(
+      Type.String({ format: 'date-time', description: 'entries at or before this ISO 8601 time' }),
+    ),
+    outcome: Type.Optional(
+      Type.Union([Type.Literal('ok'), Type.Literal('refused'), Type.Literal('failed')], {
+        description: 'entries with exactly this outcome',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -111,5 +128,47 @@ export const SetUserPasswordBody = Type.Object(
 /** `GET /admin/api/login-tokens?customer_uuid=…`: one customer's, as `login-token list --customer`. */
 export const LoginTokenListQuery = Type.Object(
   { customer_uuid: Type.Optional(Uuid) },
+  { additionalProperties: false },
+);
+
+const Instant = (description: string) => Type.String({ minLength: 1, maxLength: 40, description });
+const Granularity = Type.Union(
+  [Type.Literal('minute'), Type.Literal('hour'), Type.Literal('day')],
+  { description: 'bucket width; default hour' },
+);
+const UsageRangeFields = {
+  since: Type.Optional(
+    Instant('ISO 8601 date-time or unix seconds; default a window before until'),
+  ),
+  until: Type.Optional(Instant('ISO 8601 date-time or unix seconds, inclusive; default now')),
+  granularity: Type.Optional(Granularity),
+};
+/** `GET /admin/api/usage`: one credential's buckets, a kind's, or every credential's. */
+export const UsageQuery = Type.Object(
+  {
+    kind: Type.Optional(
+      Type.Union([Type.Literal('client'), Type.Literal('api_key'), Type.Literal('pat')]),
+    ),
+    id: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        pattern: '^[^\\u0000]+$',
+        description: 'with kind',
+      }),
+    ),
+    ...UsageRangeFields,
+  },
+  { additionalProperties: false },
+);
+/** `GET /admin/api/usage/top-clients`: the clients issued the most tokens. */
+export const TopClientsQuery = Type.Object(
+  {
+    ...UsageRangeFields,
+    instances: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 100000, description: 'instances per client; default 1' }),
+    ),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 20 })),
+  },
   { additionalProperties: false },
 );

@@ -11,6 +11,7 @@ import { registerKillSwitchRoutes } from './routes/kill-switch.js';
 import { registerLoginTokenRoutes } from './routes/login-tokens.js';
 import { registerPatRoutes } from './routes/pats.js';
 import { registerSigningKeyRoutes } from './routes/signing-keys.js';
+import { registerUsageRoutes } from './routes/usage.js';
 import { registerUserRoutes } from './routes/users.js';
 
 /** The page's files ship in the package beside dist/ (no build step, no CDN). */
@@ -35,6 +36,7 @@ export async function registerAdmin(
   registerSigningKeyRoutes(app, gk);
   registerAuditRoutes(app, gk);
   registerKillSwitchRoutes(app, gk);
+  registerUsageRoutes(app, gk);
   app.get(OPENAPI_URL, async () => adminOpenApi(issuer(), adminRoutes(app)));
   app.get('/admin', async (_req, reply) => reply.redirect('/admin/', 301));
   await app.register(fastifyStatic, {

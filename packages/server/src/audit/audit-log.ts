@@ -1,11 +1,13 @@
 import { type Clock, nowSeconds } from '../lib/clock.js';
-import type { AuditEntry, Store } from '../store/types.js';
+import type { AuditEntry, AuditListOptions, AuditOutcome, Store } from '../store/types.js';
 
 export interface AuditEvent {
   actor: string;
   action: string;
   target: string;
   address: string;
+  /** Default `ok`. */
+  outcome?: AuditOutcome;
   /** Never a secret: names, roles, scopes, ids. */
   detail?: Record<string, unknown>;
 }
@@ -21,10 +23,15 @@ export class AuditLog {
   constructor(private readonly deps: AuditLogDeps) {}
 
   record(event: AuditEvent): Promise<void> {
-    return this.deps.store.audit.append({ at: nowSeconds(this.deps.clock), detail: {}, ...event });
+    return this.deps.store.audit.append({
+      at: nowSeconds(this.deps.clock),
+      outcome: 'ok',
+      detail: {},
+      ...event,
+    });
   }
 
-  list(options: { limit: number; before?: number }): Promise<AuditEntry[]> {
+  list(options: AuditListOptions): Promise<AuditEntry[]> {
     return this.deps.store.audit.list(options);
   }
 }
@@ -35,6 +42,7 @@ export const describeAuditEntry = (e: AuditEntry) => ({
   actor: e.actor,
   action: e.action,
   target: e.target,
+  outcome: e.outcome,
   address: e.address,
   detail: e.detail,
 });

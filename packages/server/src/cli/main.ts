@@ -10,6 +10,7 @@ import { loginTokenCommand } from './commands/login-token.js';
 import { adminTokenCommand, patCommand } from './commands/pat.js';
 import { serveCommand } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
+import { usageCommand } from './commands/usage.js';
 import { userCommand } from './commands/user.js';
 import { flagOf, requireSubcommand } from './common.js';
 import { helpCommand } from './help-command.js';
@@ -26,12 +27,13 @@ const program = new Command('gridkey')
   .addCommand(patCommand())
   .addCommand(adminTokenCommand())
   .addCommand(tokenCommand())
-  .addCommand(inspectCommand());
+  .addCommand(inspectCommand())
+  .addCommand(usageCommand());
 // No action of its own, so that commander names an unknown command (with a
 // suggestion) rather than passing it on as an argument.
 requireSubcommand(
   program,
-  'missing command: serve, client, user, apikey, pat, admin-token, keys, login-token or inspect (gridkey --help lists them)',
+  'missing command: serve, client, user, apikey, pat, admin-token, keys, login-token, inspect or usage (gridkey --help lists them)',
 );
 
 /** Commander's error, one line: its `(Did you mean …?)` joins the line it follows. */

@@ -153,10 +153,16 @@ async function checkCredentials(
     presented.secret,
     client?.secretHash ?? DUMMY_HASH,
   );
-  if (client === undefined || !matches || client.authMethod !== presented.method) {
+  if (client === undefined) fail(presented.method);
+  if (
+    !matches ||
+    client.authMethod !== presented.method ||
+    // RFC 8594: past its sunset a deprecated client no longer works.
+    (client.sunsetAt !== null && client.sunsetAt <= nowSeconds(gk.clock))
+  ) {
+    // Only a registered client is named: an unknown id must not grow the usage counts.
+    gk.events.emit('client.authentication_failed', { clientId: client.clientId });
     fail(presented.method);
   }
-  // RFC 8594: past its sunset a deprecated client no longer works.
-  if (client.sunsetAt !== null && client.sunsetAt <= nowSeconds(gk.clock)) fail(presented.method);
   return client;
 }

@@ -65,6 +65,16 @@ export const DEFAULTS = deepFreeze({
   spentRefreshTokenRetentionSeconds: 30 * 86400,
   /** Audit rows older than this are removed. */
   auditRetentionSeconds: 365 * 86400,
+  /**
+   * Usage counts per client, API key and PAT (docs/operations.md, "Usage"):
+   * counted in memory, written every flush interval in one batch, kept per
+   * minute, hour and day for these long.
+   */
+  usageRecording: true,
+  usageFlushIntervalMs: 10_000,
+  usageMinuteRetentionSeconds: 2 * 86400,
+  usageHourRetentionSeconds: 90 * 86400,
+  usageDayRetentionSeconds: 730 * 86400,
   /** How often each node prunes, and how much: rows per statement, statements per table and run. */
   pruneIntervalSeconds: 60,
   pruneBatchSize: 1000,

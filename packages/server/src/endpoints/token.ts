@@ -43,10 +43,17 @@ async function spendTokenBudget(deps: TokenEndpointDeps, client: ClientRecord): 
   }
 }
 
-/** RFC 9745 `Deprecation` and RFC 8594 `Sunset` for a client being phased out. */
-function deprecationHeaders(client: ClientRecord): Record<string, string> {
-  if (client.deprecatedAt === null) return {};
+/** RFC 6749 §5.1: token responses must not be cached. */
+const NO_STORE = Object.freeze({ 'cache-control': 'no-store', pragma: 'no-cache' });
+
+/**
+ * The response headers: no-store, and RFC 9745 `Deprecation` and RFC 8594
+ * `Sunset` for a client being phased out.
+ */
+function responseHeaders(client: ClientRecord): Readonly<Record<string, string>> {
+  if (client.deprecatedAt === null) return NO_STORE;
   return {
+    ...NO_STORE,
     deprecation: `@${client.deprecatedAt}`,
     ...(client.sunsetAt === null ? {} : { sunset: new Date(client.sunsetAt * 1000).toUTCString() }),
   };
@@ -78,6 +85,7 @@ async function handleTokenRequest(
       address: req.ip,
     });
     clientId = client.clientId;
+    req.clientId = clientId;
     const grant = grants.get(grantType);
     if (grant === undefined) throw new UnsupportedGrantTypeError('grant_type is not supported');
     if (!client.grantTypes.includes(grantType)) {
@@ -95,9 +103,8 @@ async function handleTokenRequest(
       address: req.ip,
     });
     deps.clientUsage.record(client.clientId);
-    // RFC 6749 §5.1: token responses must not be cached.
     return reply
-      .headers({ 'cache-control': 'no-store', pragma: 'no-cache', ...deprecationHeaders(client) })
+      .headers(responseHeaders(client))
       .send(profile.shapeTokenResponse?.(response) ?? response);
   } catch (err) {
     if (err instanceof OAuthError) {

@@ -17,11 +17,23 @@ import { UsageRecorder } from '../lib/usage-recorder.js';
 import { createServerLimits } from '../limits/server-limits.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { registerProfileRoutes, resolveTokenRoutes } from '../profiles/index.js';
+import { recordUsage, type UsageRecording } from '../usage/record-usage.js';
 import { rejectNonCanonicalPaths } from './canonical-path.js';
 import { createErrorHandler, sendError, toOAuthError } from './error-response.js';
 import { FormParams } from './form-params.js';
 import { issuerResolver } from './issuer.js';
 import './route-config.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** This node's usage recorder; null when `usageRecording` is off. `flush()` writes now. */
+    usage: UsageRecording | null;
+  }
+  interface FastifyRequest {
+    /** The client the token endpoint authenticated, for the request line; never a secret. */
+    clientId: string | undefined;
+  }
+}
 
 export interface AppOptions {
   logger: Logger;
@@ -75,6 +87,8 @@ export async function buildApp(gk: Gridkey, options: AppOptions): Promise<Fastif
     sendError(reply, new NotFoundError('no such path'), undefined),
   );
 
+  // Declared up front, so every request object has the same shape.
+  app.decorateRequest('clientId', undefined);
   // One line per request: never the query string, headers or body.
   app.addHook('onResponse', (req, reply, done) => {
     const path = req.url.split('?', 1)[0];
@@ -85,11 +99,31 @@ export async function buildApp(gk: Gridkey, options: AppOptions): Promise<Fastif
         path,
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime * 10) / 10,
+        // Left out of the line (pino drops undefined) unless a client authenticated.
+        client_id: req.clientId,
       },
       'request',
     );
     done();
   });
+
+  // Usage counts (docs/operations.md, "Usage"): an increment per event, written in batches.
+  const usageRecording = gk.config.usageRecording
+    ? recordUsage({
+        events: gk.events,
+        store: gk.store.usage,
+        clock: gk.clock,
+        flushIntervalMs: gk.config.usageFlushIntervalMs,
+        onFlushError: (err) =>
+          logger.warn(
+            { err: (err as Error).message },
+            'writing usage counts failed; they are kept for the next flush',
+          ),
+      })
+    : null;
+  app.decorate('usage', usageRecording);
+  // The final flush, once requests have finished (app.close runs onClose after them).
+  if (usageRecording !== null) app.addHook('onClose', () => usageRecording.stop());
 
   const limits = createServerLimits(gk.config, logger);
   app.addHook('onClose', () => limits.close());

@@ -15,7 +15,7 @@ export function signCompactJws(
   payload: object,
   key: KeyObject,
 ): string {
-  const input = `${b64(JSON.stringify(header))}.${b64(JSON.stringify(payload))}`;
+  const input = `${encodedHeader(header)}.${b64(JSON.stringify(payload))}`;
   const signature = sign('sha256', Buffer.from(input), {
     key,
     // RFC 7518 §3.4: ES256 signatures are R || S, not DER.
@@ -25,3 +25,19 @@ export function signCompactJws(
 }
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+
+/**
+ * A key signs thousands of tokens with the same header, so each header is
+ * encoded once (bounded: a few keys and types are in use at any time).
+ */
+const encodedHeaders = new Map<string, string>();
+function encodedHeader(header: { alg: SigningAlgorithm; kid: string; typ: string }): string {
+  const key = `${header.alg} ${header.kid} ${header.typ}`;
+  let encoded = encodedHeaders.get(key);
+  if (encoded === undefined) {
+    if (encodedHeaders.size >= 64) encodedHeaders.clear();
+    encoded = b64(JSON.stringify({ alg: header.alg, kid: header.kid, typ: header.typ }));
+    encodedHeaders.set(key, encoded);
+  }
+  return encoded;
+}

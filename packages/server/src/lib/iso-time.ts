@@ -26,3 +26,20 @@ export function optionalExpiry(
 ): { expiresAt?: number } {
   return text === undefined ? {} : { expiresAt: parseFutureIsoTime(text, what, nowSeconds) };
 }
+
+/**
+ * An instant given as ISO 8601 or as unix seconds (what a log line or
+ * `date +%s` gives); unix seconds. `what` names the field in the error.
+ */
+export function parseInstant(text: string, what: string): number {
+  const field = what.replace(/^--/, '');
+  if (/^\d{1,12}$/.test(text)) return Number(text);
+  const ms = ISO_8601.test(text) ? Date.parse(text) : Number.NaN;
+  if (Number.isNaN(ms)) {
+    throw new InvalidFieldError(
+      field,
+      'must be an ISO 8601 date-time (e.g. 2027-01-31T12:00:00Z) or unix seconds',
+    );
+  }
+  return Math.floor(ms / 1000);
+}

@@ -6,6 +6,9 @@ export type PruneSettings = Pick<
   Config,
   | 'spentRefreshTokenRetentionSeconds'
   | 'auditRetentionSeconds'
+  | 'usageMinuteRetentionSeconds'
+  | 'usageHourRetentionSeconds'
+  | 'usageDayRetentionSeconds'
   | 'pruneBatchSize'
   | 'pruneMaxBatchesPerRun'
 >;
@@ -22,6 +25,11 @@ export function pruneCutoffs(now: number, settings: PruneSettings): PruneCutoffs
     now,
     spentRefreshTokensBefore: now - settings.spentRefreshTokenRetentionSeconds,
     auditBefore: now - settings.auditRetentionSeconds,
+    usageBefore: {
+      minute: now - settings.usageMinuteRetentionSeconds,
+      hour: now - settings.usageHourRetentionSeconds,
+      day: now - settings.usageDayRetentionSeconds,
+    },
   };
 }
 

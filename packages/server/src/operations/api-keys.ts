@@ -1,7 +1,7 @@
 import { parseScopeList } from '../clients/client-registry.js';
 import { optionalExpiry } from '../lib/iso-time.js';
 import { describeApiKey } from '../tokens/api-keys.js';
-import { audit, type OperationContext } from './context.js';
+import { type OperationContext, runAudited } from './context.js';
 import type { Revoked } from './login-tokens.js';
 
 /** What an API key is described as, everywhere (CLI, admin API, page): its hint, never the key or its hash. */
@@ -21,14 +21,16 @@ export async function createApiKey(
   ctx: OperationContext,
   input: NewApiKeyInput,
 ): Promise<ApiKeyDescription & { key: string }> {
-  const { record, key } = await ctx.gk.apiKeys.create({
-    name: input.name,
-    scopes: parseScopeList(input.scope),
-    ...optionalExpiry(input.expires, 'expires', ctx.now),
+  // Refused, the target is the submitted name: no id was made.
+  return runAudited(ctx, 'api_key.create', input.name, async () => {
+    const { record, key } = await ctx.gk.apiKeys.create({
+      name: input.name,
+      scopes: parseScopeList(input.scope),
+      ...optionalExpiry(input.expires, 'expires', ctx.now),
+    });
+    const { id, ...rest } = describeApiKey(record, ctx.now);
+    return { result: { id, key, ...rest }, target: record.id, detail: { name: record.name } };
   });
-  await audit(ctx, 'api_key.create', record.id, { name: record.name });
-  const { id, ...rest } = describeApiKey(record, ctx.now);
-  return { id, key, ...rest };
 }
 
 export async function listApiKeys(ctx: OperationContext): Promise<ApiKeyDescription[]> {
@@ -37,7 +39,14 @@ export async function listApiKeys(ctx: OperationContext): Promise<ApiKeyDescript
 
 /** Revokes the key: every later request with it is refused; revoking again says so. */
 export async function revokeApiKey(ctx: OperationContext, id: string): Promise<Revoked<string>> {
-  const result = await ctx.gk.apiKeys.revoke(id);
-  await audit(ctx, 'api_key.revoke', id);
-  return { id, revoked: true, ...(result === 'already_revoked' ? { already_revoked: true } : {}) };
+  return runAudited(ctx, 'api_key.revoke', id, async () => {
+    const result = await ctx.gk.apiKeys.revoke(id);
+    return {
+      result: {
+        id,
+        revoked: true as const,
+        ...(result === 'already_revoked' ? { already_revoked: true as const } : {}),
+      },
+    };
+  });
 }

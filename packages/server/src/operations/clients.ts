@@ -2,7 +2,7 @@ import { describeClient, parseScopeList } from '../clients/client-registry.js';
 import { InvalidFieldError } from '../errors.js';
 import { parseFutureIsoTime } from '../lib/iso-time.js';
 import type { ClientPolicyUpdate } from '../store/types.js';
-import { audit, type OperationContext } from './context.js';
+import { type OperationContext, runAudited } from './context.js';
 
 /** What a client is described as, everywhere (CLI, admin API, page). */
 export type ClientDescription = ReturnType<typeof describeClient>;
@@ -36,23 +36,26 @@ export async function createClient(
   ctx: OperationContext,
   input: NewClientInput,
 ): Promise<ClientDescription & { client_secret: string }> {
-  const { client, secret } = await ctx.gk.clients.create({
-    name: input.name,
-    scopes: parseScopeList(input.scope, 'scope'),
-    audiences: parseScopeList(input.audience, 'audience'),
-    ...(input.grants === undefined ? {} : { grantTypes: parseScopeList(input.grants, 'grants') }),
-    ...(input.auth === undefined ? {} : { authMethod: input.auth }),
-    ...(input.ttl === undefined ? {} : { accessTokenTtlSeconds: input.ttl }),
-    ...(input.token_budget === undefined ? {} : { tokenBudgetPerMinute: input.token_budget }),
-    ...(input.reuse_tokens === true ? { reuseTokens: true } : {}),
-    ...(input.resource_server === true ? { resourceServer: true } : {}),
+  // Refused, the target is the submitted name: no id was made.
+  return runAudited(ctx, 'client.create', input.name, async () => {
+    const { client, secret } = await ctx.gk.clients.create({
+      name: input.name,
+      scopes: parseScopeList(input.scope, 'scope'),
+      audiences: parseScopeList(input.audience, 'audience'),
+      ...(input.grants === undefined ? {} : { grantTypes: parseScopeList(input.grants, 'grants') }),
+      ...(input.auth === undefined ? {} : { authMethod: input.auth }),
+      ...(input.ttl === undefined ? {} : { accessTokenTtlSeconds: input.ttl }),
+      ...(input.token_budget === undefined ? {} : { tokenBudgetPerMinute: input.token_budget }),
+      ...(input.reuse_tokens === true ? { reuseTokens: true } : {}),
+      ...(input.resource_server === true ? { resourceServer: true } : {}),
+    });
+    const { client_id, ...rest } = describeClient(client);
+    return {
+      result: { client_id, client_secret: secret, ...rest },
+      target: client.clientId,
+      detail: { name: client.name, resource_server: client.resourceServer },
+    };
   });
-  await audit(ctx, 'client.create', client.clientId, {
-    name: client.name,
-    resource_server: client.resourceServer,
-  });
-  const { client_id, ...rest } = describeClient(client);
-  return { client_id, client_secret: secret, ...rest };
 }
 
 export async function listClients(ctx: OperationContext): Promise<ClientDescription[]> {
@@ -68,10 +71,11 @@ export async function rotateClientSecret(
   ctx: OperationContext,
   id: string,
 ): Promise<{ client_id: string; client_secret: string }> {
-  const { clientId, secret } = await ctx.gk.clients.rotateSecret(id);
-  ctx.gk.clientCache.forget(id);
-  await audit(ctx, 'client.rotate_secret', id);
-  return { client_id: clientId, client_secret: secret };
+  return runAudited(ctx, 'client.rotate_secret', id, async () => {
+    const { clientId, secret } = await ctx.gk.clients.rotateSecret(id);
+    ctx.gk.clientCache.forget(id);
+    return { result: { client_id: clientId, client_secret: secret } };
+  });
 }
 
 function policyUpdate(input: ClientUpdateInput, now: number): ClientPolicyUpdate {
@@ -102,16 +106,20 @@ export async function updateClient(
   id: string,
   input: ClientUpdateInput,
 ): Promise<ClientDescription> {
-  const update = policyUpdate(input, ctx.now);
-  const client = await ctx.gk.clients.update(id, update);
-  ctx.gk.clientCache.forget(id);
-  await audit(ctx, 'client.update', id, {
-    ...(input.token_budget === undefined ? {} : { token_budget: input.token_budget }),
-    ...(input.reuse_tokens === undefined ? {} : { reuse_tokens: input.reuse_tokens }),
-    ...(input.deprecated === undefined ? {} : { deprecated: input.deprecated }),
-    ...(input.sunset === undefined ? {} : { sunset: input.sunset }),
+  return runAudited(ctx, 'client.update', id, async () => {
+    const update = policyUpdate(input, ctx.now);
+    const client = await ctx.gk.clients.update(id, update);
+    ctx.gk.clientCache.forget(id);
+    return {
+      result: describeClient(client),
+      detail: {
+        ...(input.token_budget === undefined ? {} : { token_budget: input.token_budget }),
+        ...(input.reuse_tokens === undefined ? {} : { reuse_tokens: input.reuse_tokens }),
+        ...(input.deprecated === undefined ? {} : { deprecated: input.deprecated }),
+        ...(input.sunset === undefined ? {} : { sunset: input.sunset }),
+      },
+    };
   });
-  return describeClient(client);
 }
 
 /** The kill switch (after a leaked secret): every token issued to the client until now. */
@@ -119,10 +127,11 @@ export async function revokeClientTokens(
   ctx: OperationContext,
   id: string,
 ): Promise<{ client_id: string; tokens_revoked: true }> {
-  await ctx.gk.clients.revokeTokens(id);
-  ctx.gk.clientCache.forget(id);
-  await audit(ctx, 'client.revoke_tokens', id);
-  return { client_id: id, tokens_revoked: true };
+  return runAudited(ctx, 'client.revoke_tokens', id, async () => {
+    await ctx.gk.clients.revokeTokens(id);
+    ctx.gk.clientCache.forget(id);
+    return { result: { client_id: id, tokens_revoked: true } };
+  });
 }
 
 /** Deletes the client, revoking its tokens first. */
@@ -130,8 +139,9 @@ export async function deleteClient(
   ctx: OperationContext,
   id: string,
 ): Promise<{ client_id: string; deleted: true }> {
-  await ctx.gk.clients.delete(id);
-  ctx.gk.clientCache.forget(id);
-  await audit(ctx, 'client.delete', id);
-  return { client_id: id, deleted: true };
+  return runAudited(ctx, 'client.delete', id, async () => {
+    await ctx.gk.clients.delete(id);
+    ctx.gk.clientCache.forget(id);
+    return { result: { client_id: id, deleted: true } };
+  });
 }

@@ -3,7 +3,7 @@ import { InvalidFieldError, UnknownIdError } from '../errors.js';
 import { optionalExpiry } from '../lib/iso-time.js';
 import { canonicalUuid } from '../lib/uuid.js';
 import { describeLoginToken } from '../tokens/login-tokens.js';
-import { audit, type OperationContext } from './context.js';
+import { type OperationContext, runAudited } from './context.js';
 
 /** What a login token is described as, everywhere (CLI, admin API, page): never the token or its hash. */
 export type LoginTokenDescription = ReturnType<typeof describeLoginToken>;
@@ -35,17 +35,21 @@ export async function createLoginToken(
   ctx: OperationContext,
   input: NewLoginTokenInput,
 ): Promise<LoginTokenDescription & { login_token: string }> {
-  const { record, token } = await ctx.gk.loginTokens.create({
-    customerUuid: input.customer_uuid,
-    scopes: parseScopeList(input.scope),
-    ...(input.subject_uuid === undefined ? {} : { subjectUuid: input.subject_uuid }),
-    ...optionalExpiry(input.expires, 'expires', ctx.now),
+  // Refused, the target is the submitted customer: no id was made.
+  return runAudited(ctx, 'login_token.create', input.customer_uuid, async () => {
+    const { record, token } = await ctx.gk.loginTokens.create({
+      customerUuid: input.customer_uuid,
+      scopes: parseScopeList(input.scope),
+      ...(input.subject_uuid === undefined ? {} : { subjectUuid: input.subject_uuid }),
+      ...optionalExpiry(input.expires, 'expires', ctx.now),
+    });
+    const { id, customer_uuid, ...rest } = describeLoginToken(record, ctx.now);
+    return {
+      result: { id, customer_uuid, login_token: token, ...rest },
+      target: String(record.id),
+      detail: { customer_uuid: record.customerUuid },
+    };
   });
-  await audit(ctx, 'login_token.create', String(record.id), {
-    customer_uuid: record.customerUuid,
-  });
-  const { id, customer_uuid, ...rest } = describeLoginToken(record, ctx.now);
-  return { id, customer_uuid, login_token: token, ...rest };
 }
 
 /** Every login token, or one customer's (`customer_uuid`, any case). */
@@ -70,10 +74,18 @@ export async function revokeLoginToken(
   idText: string | number,
 ): Promise<Revoked<number>> {
   const text = String(idText);
-  if (!LOGIN_TOKEN_ID.test(text))
-    throw new UnknownIdError(`no login token with id ${text}`, 'no login token with that id');
-  const id = Number(text);
-  const result = await ctx.gk.loginTokens.revoke(id);
-  await audit(ctx, 'login_token.revoke', String(id));
-  return { id, revoked: true, ...(result === 'already_revoked' ? { already_revoked: true } : {}) };
+  return runAudited(ctx, 'login_token.revoke', text, async () => {
+    if (!LOGIN_TOKEN_ID.test(text))
+      throw new UnknownIdError(`no login token with id ${text}`, 'no login token with that id');
+    const id = Number(text);
+    const result = await ctx.gk.loginTokens.revoke(id);
+    return {
+      result: {
+        id,
+        revoked: true as const,
+        ...(result === 'already_revoked' ? { already_revoked: true as const } : {}),
+      },
+      target: String(id),
+    };
+  });
 }

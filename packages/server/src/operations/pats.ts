@@ -2,7 +2,7 @@ import { parseScopeList } from '../clients/client-registry.js';
 import { optionalExpiry, parseFutureIsoTime } from '../lib/iso-time.js';
 import { describePat } from '../tokens/pats.js';
 import { BUILT_IN_ROLES } from '../tokens/roles.js';
-import { audit, type OperationContext } from './context.js';
+import { type OperationContext, runAudited } from './context.js';
 
 /** What a PAT is described as, everywhere (CLI, admin API, page): never the token or its hash. */
 export type PatDescription = ReturnType<typeof describePat>;
@@ -30,19 +30,21 @@ export async function createPat(
   ctx: OperationContext,
   input: NewPatInput,
 ): Promise<PatDescription & { token: string }> {
-  const { record, token } = await ctx.gk.pats.create({
-    name: input.name,
-    role: input.role,
-    scopes: parseScopeList(input.scope),
-    ...optionalExpiry(input.expires, 'expires', ctx.now),
+  // Refused, the target is the submitted name: no id was made.
+  return runAudited(ctx, 'pat.create', input.name, async () => {
+    const { record, token } = await ctx.gk.pats.create({
+      name: input.name,
+      role: input.role,
+      scopes: parseScopeList(input.scope),
+      ...optionalExpiry(input.expires, 'expires', ctx.now),
+    });
+    const { id, ...rest } = describePat(record, ctx.now);
+    return {
+      result: { id, token, ...rest },
+      target: record.id,
+      detail: { name: record.name, role: record.role, scope: record.scopes.join(' ') },
+    };
   });
-  await audit(ctx, 'pat.create', record.id, {
-    name: record.name,
-    role: record.role,
-    scope: record.scopes.join(' '),
-  });
-  const { id, ...rest } = describePat(record, ctx.now);
-  return { id, token, ...rest };
 }
 
 /** The first admin token: role admin, authorised for the API and the web page; shown once. */
@@ -50,10 +52,12 @@ export async function createAdminToken(
   ctx: OperationContext,
   input: { name?: string | undefined } = {},
 ): Promise<PatDescription & { token: string }> {
-  const { record, token } = await ctx.gk.pats.createAdminToken(input.name ?? 'admin');
-  await audit(ctx, 'admin_token.create', record.id, { name: record.name });
-  const { id, ...rest } = describePat(record, ctx.now);
-  return { id, token, ...rest };
+  const name = input.name ?? 'admin';
+  return runAudited(ctx, 'admin_token.create', name, async () => {
+    const { record, token } = await ctx.gk.pats.createAdminToken(name);
+    const { id, ...rest } = describePat(record, ctx.now);
+    return { result: { id, token, ...rest }, target: record.id, detail: { name: record.name } };
+  });
 }
 
 export async function listPats(ctx: OperationContext): Promise<PatDescription[]> {
@@ -71,26 +75,27 @@ export async function authorisePat(
 ): Promise<PatDescription> {
   const api = input.api === true;
   const web = input.web === true;
-  const pat = await ctx.gk.pats.authorise(id, {
-    api,
-    web,
-    ...(input.expires === undefined
-      ? {}
-      : { until: parseFutureIsoTime(input.expires, 'expires', ctx.now) }),
+  return runAudited(ctx, 'pat.authorise', id, async () => {
+    const pat = await ctx.gk.pats.authorise(id, {
+      api,
+      web,
+      ...(input.expires === undefined
+        ? {}
+        : { until: parseFutureIsoTime(input.expires, 'expires', ctx.now) }),
+    });
+    return {
+      result: describePat(pat, ctx.now),
+      detail: { api, web, ...(input.expires === undefined ? {} : { expires: input.expires }) },
+    };
   });
-  await audit(ctx, 'pat.authorise', id, {
-    api,
-    web,
-    ...(input.expires === undefined ? {} : { expires: input.expires }),
-  });
-  return describePat(pat, ctx.now);
 }
 
 /** REVOKE: every later request with the PAT is rejected. */
 export async function revokePat(ctx: OperationContext, id: string): Promise<PatDescription> {
-  const pat = await ctx.gk.pats.revoke(id);
-  await audit(ctx, 'pat.revoke', id, { name: pat.name });
-  return describePat(pat, ctx.now);
+  return runAudited(ctx, 'pat.revoke', id, async () => {
+    const pat = await ctx.gk.pats.revoke(id);
+    return { result: describePat(pat, ctx.now), detail: { name: pat.name } };
+  });
 }
 
 /** The role names a PAT may have: the built-in ones and the configured ones. */

@@ -1,6 +1,6 @@
 import { InvalidFieldError } from '../errors.js';
 import { revokeAccessTokenById } from '../tokens/access-token.js';
-import { audit, type OperationContext } from './context.js';
+import { type OperationContext, runAudited } from './context.js';
 
 /** A jti as tokens carry it: 1 to 200 visible ASCII characters. */
 const JTI = /^[\x21-\x7e]{1,200}$/;
@@ -14,9 +14,14 @@ export async function revokeUserTokens(
   ctx: OperationContext,
   idOrEmail: string,
 ): Promise<{ id: string; email: string; tokens_revoked: true }> {
-  const user = await ctx.gk.users.revokeTokens(idOrEmail);
-  await audit(ctx, 'user.revoke_tokens', user.id, { email: user.email });
-  return { id: user.id, email: user.email, tokens_revoked: true };
+  return runAudited(ctx, 'user.revoke_tokens', idOrEmail, async () => {
+    const user = await ctx.gk.users.revokeTokens(idOrEmail);
+    return {
+      result: { id: user.id, email: user.email, tokens_revoked: true as const },
+      target: user.id,
+      detail: { email: user.email },
+    };
+  });
 }
 
 /**
@@ -28,9 +33,10 @@ export async function revokeAccessToken(
   ctx: OperationContext,
   jti: string,
 ): Promise<{ jti: string; revoked: true }> {
-  if (!JTI.test(jti))
-    throw new InvalidFieldError('jti', 'must be 1 to 200 visible ASCII characters');
-  await revokeAccessTokenById(ctx.gk, jti);
-  await audit(ctx, 'token.revoke', jti);
-  return { jti, revoked: true };
+  return runAudited(ctx, 'token.revoke', jti, async () => {
+    if (!JTI.test(jti))
+      throw new InvalidFieldError('jti', 'must be 1 to 200 visible ASCII characters');
+    await revokeAccessTokenById(ctx.gk, jti);
+    return { result: { jti, revoked: true as const } };
+  });
 }

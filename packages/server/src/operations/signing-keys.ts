@@ -3,7 +3,7 @@ import { rotateSigningKeys } from '../keys/key-ring.js';
 import { publishedUntil } from '../keys/signing-key.js';
 import { isoOrNull } from '../lib/iso-time.js';
 import type { SigningKeyRecord } from '../store/types.js';
-import { audit, type OperationContext } from './context.js';
+import { type OperationContext, runAudited } from './context.js';
 
 export type SigningKeyStatus = 'next' | 'active' | 'retired';
 
@@ -71,31 +71,34 @@ export async function rotateKeys(
   ctx: OperationContext,
   input: RotateSigningKeysInput = {},
 ): Promise<SigningKeyRotation> {
-  const delay = input.activate_in ?? ctx.gk.config.keyActivationDelaySeconds;
-  if (!Number.isInteger(delay) || delay < 0 || delay > 999_999_999) {
-    throw new InvalidFieldError('activate_in', 'must be a whole number of seconds');
-  }
-  const maxTtl = ctx.gk.config.accessTokenMaxTtlSeconds;
-  const result = await rotateSigningKeys({
-    store: ctx.gk.store,
-    keyEncryptionKey: ctx.gk.secrets.keyEncryptionKey,
-    now: ctx.now,
-    activationDelaySeconds: delay,
-    maxTokenTtlSeconds: maxTtl,
+  // The new kids are not known before: the target is empty until they are.
+  return runAudited(ctx, 'keys.rotate', '', async () => {
+    const delay = input.activate_in ?? ctx.gk.config.keyActivationDelaySeconds;
+    if (!Number.isInteger(delay) || delay < 0 || delay > 999_999_999) {
+      throw new InvalidFieldError('activate_in', 'must be a whole number of seconds');
+    }
+    const maxTtl = ctx.gk.config.accessTokenMaxTtlSeconds;
+    const result = await rotateSigningKeys({
+      store: ctx.gk.store,
+      keyEncryptionKey: ctx.gk.secrets.keyEncryptionKey,
+      now: ctx.now,
+      activationDelaySeconds: delay,
+      maxTokenTtlSeconds: maxTtl,
+    });
+    // This node at once; the others within keyPollIntervalSeconds.
+    await ctx.gk.keys.refresh();
+    // As stored: the store numbers the keys on insert.
+    const stored = new Map((await ctx.gk.store.signingKeys.list()).map((k) => [k.kid, k]));
+    return {
+      result: {
+        created: result.created.map((k) =>
+          describeSigningKey(stored.get(k.kid) ?? k, ctx.now, maxTtl),
+        ),
+        retired: result.retired,
+        deleted: result.deleted,
+      },
+      target: result.created.map((k) => k.kid).join(' '),
+      detail: { activate_in: delay, retired: result.retired, deleted: result.deleted },
+    };
   });
-  // This node at once; the others within keyPollIntervalSeconds.
-  await ctx.gk.keys.refresh();
-  const kids = result.created.map((k) => k.kid);
-  await audit(ctx, 'keys.rotate', kids.join(' '), {
-    activate_in: delay,
-    retired: result.retired,
-    deleted: result.deleted,
-  });
-  // As stored: the store numbers the keys on insert.
-  const stored = new Map((await ctx.gk.store.signingKeys.list()).map((k) => [k.kid, k]));
-  return {
-    created: result.created.map((k) => describeSigningKey(stored.get(k.kid) ?? k, ctx.now, maxTtl)),
-    retired: result.retired,
-    deleted: result.deleted,
-  };
 }

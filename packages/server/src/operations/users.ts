@@ -1,5 +1,5 @@
 import { describeUser } from '../users/users.js';
-import { audit, type OperationContext } from './context.js';
+import { type OperationContext, runAudited } from './context.js';
 
 /** What a user is described as, everywhere (CLI, admin API, page): never the password hash. */
 export type UserDescription = ReturnType<typeof describeUser>;
@@ -25,9 +25,11 @@ export async function createUser(
   ctx: OperationContext,
   input: NewUserInput,
 ): Promise<UserDescription> {
-  const user = await ctx.gk.users.create(input.email, input.password);
-  await audit(ctx, 'user.create', user.id, { email: user.email });
-  return describeUser(user);
+  // Refused, the target is the submitted address (never the password).
+  return runAudited(ctx, 'user.create', input.email, async () => {
+    const user = await ctx.gk.users.create(input.email, input.password);
+    return { result: describeUser(user), target: user.id, detail: { email: user.email } };
+  });
 }
 
 export async function listUsers(ctx: OperationContext): Promise<UserDescription[]> {
@@ -39,9 +41,14 @@ export async function disableUser(
   ctx: OperationContext,
   idOrEmail: string,
 ): Promise<UserDescription & { disabled: true }> {
-  const user = await ctx.gk.users.disable(idOrEmail);
-  await audit(ctx, 'user.disable', user.id, { email: user.email });
-  return { ...describeUser(await ctx.gk.users.find(user.id)), disabled: true };
+  return runAudited(ctx, 'user.disable', idOrEmail, async () => {
+    const user = await ctx.gk.users.disable(idOrEmail);
+    return {
+      result: { ...describeUser(await ctx.gk.users.find(user.id)), disabled: true as const },
+      target: user.id,
+      detail: { email: user.email },
+    };
+  });
 }
 
 /** A new password (same checks as on creation); the user's tokens stay valid. */
@@ -50,9 +57,14 @@ export async function setUserPassword(
   idOrEmail: string,
   input: { password: string },
 ): Promise<UserRef & { password_set: true }> {
-  const user = await ctx.gk.users.setPassword(idOrEmail, input.password);
-  await audit(ctx, 'user.set_password', user.id, { email: user.email });
-  return { id: user.id, email: user.email, password_set: true };
+  return runAudited(ctx, 'user.set_password', idOrEmail, async () => {
+    const user = await ctx.gk.users.setPassword(idOrEmail, input.password);
+    return {
+      result: { id: user.id, email: user.email, password_set: true as const },
+      target: user.id,
+      detail: { email: user.email },
+    };
+  });
 }
 
 /** Deletes the user, revoking and removing their refresh tokens. */
@@ -60,7 +72,12 @@ export async function deleteUser(
   ctx: OperationContext,
   idOrEmail: string,
 ): Promise<UserRef & { deleted: true }> {
-  const user = await ctx.gk.users.delete(idOrEmail);
-  await audit(ctx, 'user.delete', user.id, { email: user.email });
-  return { id: user.id, email: user.email, deleted: true };
+  return runAudited(ctx, 'user.delete', idOrEmail, async () => {
+    const user = await ctx.gk.users.delete(idOrEmail);
+    return {
+      result: { id: user.id, email: user.email, deleted: true as const },
+      target: user.id,
+      detail: { email: user.email },
+    };
+  });
 }

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { AuditOutcome } from './types.js';
 
 /** Table shapes as stored. Times are unix seconds; lists are space-separated. */
 export interface ClientsTable {
@@ -157,7 +158,20 @@ export interface AuditLogTable {
   action: string;
   target: string;
   address: string;
+  /** Migration 012; `ok` for the rows from before it. */
+  outcome: Generated<AuditOutcome>;
   detail: string;
+}
+
+/** One counter of one credential in one time bucket (migration 011). */
+export interface UsageCountsTable {
+  id: Generated<number>;
+  credential_kind: string;
+  credential_id: string;
+  granularity: string;
+  bucket_start: number;
+  metric: string;
+  count: number;
 }
 
 export interface Database {
@@ -174,6 +188,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   pats: PatsTable;
   audit_log: AuditLogTable;
+  usage_counts: UsageCountsTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -13,6 +13,7 @@ import { revocationStore } from './tables/revocations.js';
 import { signingKeyStore } from './tables/signing-keys.js';
 import { storeContext } from './tables/store-context.js';
 import { tokenEventStore } from './tables/token-events.js';
+import { usageStore } from './tables/usage.js';
 import { userStore } from './tables/users.js';
 import type {
   ApiKeyStore,
@@ -27,6 +28,7 @@ import type {
   SigningKeyStore,
   Store,
   TokenEventStore,
+  UsageStore,
   UserStore,
 } from './types.js';
 
@@ -47,6 +49,7 @@ export class KyselyStore implements Store {
   readonly apiKeys: ApiKeyStore;
   readonly pats: PatStore;
   readonly audit: AuditStore;
+  readonly usage: UsageStore;
   readonly pruning: PruneStore;
 
   constructor(
@@ -65,6 +68,7 @@ export class KyselyStore implements Store {
     this.apiKeys = apiKeyStore(ctx);
     this.pats = patStore(ctx);
     this.audit = auditStore(ctx);
+    this.usage = usageStore(ctx);
     this.pruning = pruneStore(ctx);
   }
 

@@ -237,6 +237,13 @@ export interface PatStore {
   touch(id: string, now: number): Promise<void>;
 }
 
+/**
+ * How an audited action ended: done (`ok`), refused for the caller's
+ * mistake (`refused`: a bad field, an unknown id, a conflict; the detail's
+ * `error` says which), or failed on the server's side (`failed`).
+ */
+export type AuditOutcome = 'ok' | 'refused' | 'failed';
+
 export interface AuditEntry {
   id: number;
   at: number;
@@ -246,13 +253,33 @@ export interface AuditEntry {
   target: string;
   /** From where: the client address, or `cli`. */
   address: string;
+  outcome: AuditOutcome;
   detail: Record<string, unknown>;
+}
+
+/** Which audit entries to list: every given condition holds. */
+export interface AuditListOptions {
+  limit: number;
+  /** Entries with an id below this. */
+  before?: number;
+  /** Entries whose actor contains this, ignoring ASCII case (`%` and `_` are literal). */
+  actor?: string;
+  /** Entries whose action contains this, ignoring ASCII case. */
+  action?: string;
+  /** Entries whose target contains this, ignoring ASCII case. */
+  target?: string;
+  /** Entries at or after this time (unix seconds). */
+  since?: number;
+  /** Entries at or before this time (unix seconds). */
+  until?: number;
+  /** Entries with exactly this outcome. */
+  outcome?: AuditOutcome;
 }
 
 export interface AuditStore {
   append(entry: Omit<AuditEntry, 'id'>): Promise<void>;
-  /** Newest first; `before` is an entry id. */
-  list(options: { limit: number; before?: number }): Promise<AuditEntry[]>;
+  /** Newest first (by id). */
+  list(options: AuditListOptions): Promise<AuditEntry[]>;
 }
 
 export interface ClientStore {
@@ -311,7 +338,8 @@ export type PruneTarget =
   | 'revoked_tokens.expired'
   | 'revoked_clients.expired'
   | 'token_events.expired'
-  | 'audit_log.old';
+  | 'audit_log.old'
+  | 'usage_counts.old';
 
 /** Unix seconds: what is older than these goes. */
 export interface PruneCutoffs {
@@ -320,12 +348,52 @@ export interface PruneCutoffs {
   spentRefreshTokensBefore: number;
   /** Audit rows from before this. */
   auditBefore: number;
+  /** Usage buckets of each granularity that start before these. */
+  usageBefore: Readonly<Record<UsageGranularity, number>>;
 }
 
 export interface PruneStore {
   readonly targets: readonly PruneTarget[];
   /** Deletes at most `limit` rows of the target in one statement; returns how many. */
   pruneBatch(target: PruneTarget, cutoffs: PruneCutoffs, limit: number): Promise<number>;
+}
+
+/** What a usage count is of. */
+export type CredentialKind = 'client' | 'api_key' | 'pat';
+/** How wide a usage bucket is: a minute, an hour or a day (UTC). */
+export type UsageGranularity = 'minute' | 'hour' | 'day';
+
+/** One counter of one credential in one bucket: `tokens_issued`, `uses` or `refused.<error>`. */
+export interface UsageCount {
+  kind: CredentialKind;
+  id: string;
+  granularity: UsageGranularity;
+  /** Unix seconds: the bucket's first second. */
+  bucketStart: number;
+  metric: string;
+  count: number;
+}
+
+/** Which buckets: of one granularity, starting in [from, to), of a kind (and one id of it). */
+export interface UsageRange {
+  granularity: UsageGranularity;
+  from: number;
+  to: number;
+}
+
+export interface UsageStore {
+  /**
+   * Adds each count to its stored counter (creating it), all or none: a
+   * batch that fails leaves nothing written, so it can be retried whole.
+   * Safe when several nodes add to the same counters at once.
+   */
+  add(counts: readonly UsageCount[]): Promise<void>;
+  /** The counters in the range, by bucket, kind, id and metric. */
+  list(range: UsageRange & { kind?: CredentialKind; id?: string }): Promise<UsageCount[]>;
+  /** One metric summed per credential of a kind over the range, largest first (then by id). */
+  totals(
+    range: UsageRange & { kind: CredentialKind; metric: string; limit: number },
+  ): Promise<{ id: string; count: number }[]>;
 }
 
 export interface MetaStore {
@@ -348,6 +416,7 @@ export interface Store {
   readonly apiKeys: ApiKeyStore;
   readonly pats: PatStore;
   readonly audit: AuditStore;
+  readonly usage: UsageStore;
   readonly pruning: PruneStore;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import baseX from 'base-x';
 import { InvalidFieldError, UnknownIdError } from '../errors.js';
+import type { EventSink } from '../events.js';
 import { type Clock, nowSeconds } from '../lib/clock.js';
 import { isoOrNull } from '../lib/iso-time.js';
 import { assertPrintable } from '../lib/printable.js';
@@ -46,6 +47,8 @@ export interface ApiKeysDeps {
   store: Pick<Store, 'apiKeys'>;
   pepper: Buffer;
   clock: Clock;
+  /** Told of each accepted key (`credential.used`), for usage counts. */
+  events?: EventSink;
 }
 
 /** Long-lived keys for API consumers (what the edrv seed recommends over OAuth tokens). */
@@ -92,6 +95,7 @@ export class ApiKeys {
     const now = nowSeconds(this.deps.clock);
     if (record === undefined || record.revokedAt !== null) return undefined;
     if (record.expiresAt !== null && record.expiresAt <= now) return undefined;
+    this.deps.events?.emit('credential.used', { kind: 'api_key', id: record.id });
     return record;
   }
 }

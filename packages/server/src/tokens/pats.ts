@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { decodeProtectedHeader } from 'jose';
 import { InvalidFieldError, UnknownIdError, UsageError } from '../errors.js';
+import type { EventSink } from '../events.js';
 import { signCompactJws } from '../keys/compact-jws.js';
 import type { SigningKeySource } from '../keys/key-ring.js';
 import { type Clock, nowSeconds } from '../lib/clock.js';
@@ -48,6 +49,8 @@ export interface PatsDeps {
   clock: Clock;
   keys: SigningKeySource;
   settings: PatSettings;
+  /** Told of each accepted use (`credential.used`), for usage counts. */
+  events?: EventSink;
 }
 
 /**
@@ -202,6 +205,7 @@ export class Pats {
       };
     }
     this.usage.record(pat.id);
+    this.deps.events?.emit('credential.used', { kind: 'pat', id: pat.id });
     return { pat };
   }
 }

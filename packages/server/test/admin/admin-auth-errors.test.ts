@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeTargets } from '../../../../test/helpers/stores.js';
 import { startTestServer, type TestServer } from '../../../../test/helpers/test-server.js';
@@ -188,7 +189,11 @@ describe.each(storeTargets())('admin API authentication errors on $kind', (targe
   });
 
   it('serves the admin page files with nosniff, a strict CSP and no referrer', async () => {
-    for (const file of ['', 'index.html', 'app.js', 'app.css']) {
+    const modules = readdirSync(new URL('../../admin-ui/js/', import.meta.url)).map(
+      (f) => `js/${f}`,
+    );
+    expect(modules).toContain('js/main.js');
+    for (const file of ['', 'index.html', 'app.css', 'favicon.svg', ...modules]) {
       const res = await fetch(`${server.url}/admin/${file}`);
       await res.arrayBuffer();
       expect(res.status, file).toBe(200);

@@ -1,13 +1,7 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  type Browser,
-  type BrowserContext,
-  chromium,
-  type Locator,
-  type Page,
-} from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StoreTarget, storeTargets } from '../../../../test/helpers/stores.js';
 import {
@@ -16,6 +10,7 @@ import {
   startTestServer,
   type TestServer,
 } from '../../../../test/helpers/test-server.js';
+import { chromiumAvailable, launchChromium, newAdminContext } from './admin-browser.js';
 
 /**
  * The admin web page in a real browser (Debian's chromium, driven by
@@ -28,25 +23,10 @@ import {
  * docs/images/admin-*.png.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const TOKEN_KEY = 'gridkey.adminToken';
 const ARTIFACTS = fileURLToPath(new URL('../../../../test-artifacts/admin/', import.meta.url));
 const DOC_IMAGES = fileURLToPath(new URL('../../../../docs/images/', import.meta.url));
 const DOC_SCREENSHOTS = process.env.GRIDKEY_DOC_SCREENSHOTS === '1';
-
-/** Whether Debian's chromium is here; under CI=true its absence is a failure, not a skip. */
-function chromiumAvailable(): boolean {
-  const found = existsSync(CHROMIUM);
-  if (!found && process.env.CI === 'true') {
-    throw new Error(`${CHROMIUM} not found, and CI=true requires it (apt-get install chromium)`);
-  }
-  if (!found) {
-    console.warn(
-      `\n!!! ${CHROMIUM} not found: the admin page browser test is SKIPPED. Install Debian's chromium to run it.\n`,
-    );
-  }
-  return found;
-}
 
 describe.skipIf(!chromiumAvailable())('admin web page in chromium', () => {
   // SQLite only: the page does not care which store is behind the API.
@@ -130,24 +110,8 @@ describe.skipIf(!chromiumAvailable())('admin web page in chromium', () => {
     await gk.apiKeys.create({ name: 'depot charger 12', scopes: ['sessions:read'] });
     await gk.apiKeys.create({ name: 'grafana', scopes: ['readings:read'] });
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    context = await browser.newContext({
-      viewport: { width: 1200, height: 800 },
-      locale: 'en-GB',
-      timezoneId: 'UTC',
-      colorScheme: 'light',
-    });
+    browser = await launchChromium();
+    context = await newAdminContext(browser);
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     page = await context.newPage();
     page.setDefaultTimeout(10_000);

@@ -2,7 +2,11 @@ import { FormatRegistry, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeTargets } from '../../../../test/helpers/stores.js';
-import { startTestServer, type TestServer } from '../../../../test/helpers/test-server.js';
+import {
+  clientCredentials,
+  startTestServer,
+  type TestServer,
+} from '../../../../test/helpers/test-server.js';
 import { type AdminRouteSpec, adminRoutes } from '../../src/admin/admin-context.js';
 
 /**
@@ -122,6 +126,57 @@ describe.each(storeTargets())('admin API answers on $kind', (target) => {
 
     const audit = await call('GET', '/admin/api/audit', { query: '?limit=1000' });
     expect(audit.length).toBeGreaterThan(10);
+    // The search: every condition holds; the text matches any part, ignoring case.
+    const hour = (ms: number) => encodeURIComponent(new Date(Date.now() + ms).toISOString());
+    const found = await call('GET', '/admin/api/audit', {
+      query: `?actor=ADMIN&action=PAT.&target=${pat.id}&since=${hour(-3_600_000)}&until=${hour(3_600_000)}`,
+    });
+    expect(found.map((e: { action: string }) => e.action)).toEqual([
+      'pat.revoke',
+      'pat.authorise',
+      'pat.create',
+    ]);
+    expect(await call('GET', '/admin/api/audit', { query: `?until=${hour(-3_600_000)}` })).toEqual(
+      [],
+    );
+    const refused = await server.app.inject({
+      method: 'GET',
+      url: '/admin/api/audit?since=yesterday',
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    expect(refused.statusCode).toBe(400);
+    // A refused attempt is audited too, and found by its outcome.
+    const unknown = await server.app.inject({
+      method: 'POST',
+      url: '/admin/api/pats/no-such-pat/revoke',
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    expect(unknown.statusCode).toBe(404);
+    const refusals = await call('GET', '/admin/api/audit', { query: '?outcome=refused' });
+    expect(refusals).toMatchObject([
+      {
+        action: 'pat.revoke',
+        target: 'no-such-pat',
+        outcome: 'refused',
+        detail: { error: 'not_found' },
+      },
+    ]);
+    const oks = await call('GET', '/admin/api/audit', { query: '?outcome=ok&limit=1000' });
+    expect(oks.length).toBe(audit.length);
+
+    // Usage: a token issued and refused, and the admin PAT's uses above, written now.
+    const meter = await server.client();
+    expect((await clientCredentials(server, meter)).status).toBe(200);
+    expect((await clientCredentials(server, { ...meter, secret: 'wrong' })).status).toBe(401);
+    await server.app.usage?.flush();
+    const usage = await call('GET', '/admin/api/usage', { query: '?granularity=minute' });
+    // The admin PAT's uses may fall into two minutes: the kinds, not the buckets.
+    const kinds = new Set(usage.buckets.map((b: { kind: string }) => b.kind));
+    expect([...kinds].sort()).toEqual(['client', 'pat']);
+    const top = await call('GET', '/admin/api/usage/top-clients', {
+      query: '?granularity=day',
+    });
+    expect(top.clients).toHaveLength(1);
 
     // A route added later without a case here fails, rather than going unchecked.
     expect([...checked].sort()).toEqual([...specs.keys()].sort());

@@ -58,7 +58,7 @@ describe('gridkey help', () => {
     expect(bare.code).toBe(1);
     expect(bare.stdout).toBe('');
     expect(bare.stderr).toBe(
-      'gridkey: missing command: serve, client, user, apikey, pat, admin-token, keys, login-token or inspect (gridkey --help lists them)\n',
+      'gridkey: missing command: serve, client, user, apikey, pat, admin-token, keys, login-token, inspect or usage (gridkey --help lists them)\n',
     );
     const group = await runCli(['client']);
     expect(group.code).toBe(1);

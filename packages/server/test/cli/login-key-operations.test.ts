@@ -144,7 +144,12 @@ describe('login-token and API-key operations through the CLI and the admin API',
       expect((await api('POST', '/admin/api/login-tokens/abc/revoke')).status).toBe(404);
       const unknown = await cli('login-token', 'revoke', '999999');
       expect(unknown.stderr).toBe('gridkey: no login token with id 999999\n');
-      expect(await auditOf('999999')).toEqual([]);
+      // Refused, and audited as refused, from either front end (newest first).
+      const refusals = (await auditOf('999999')).map((e) => [e.outcome, e.detail, e.actor]);
+      expect(refusals).toEqual([
+        ['refused', { error: 'not_found' }, cliActor],
+        ['refused', { error: 'not_found' }, expect.stringMatching(/^pat:/)],
+      ]);
     });
 
     it('names a refused field as each front end spells it', async () => {
@@ -289,7 +294,12 @@ describe('login-token and API-key operations through the CLI and the admin API',
       expect((await cli('apikey', 'revoke', 'no-such-id')).stderr).toBe(
         'gridkey: no API key with id no-such-id\n',
       );
-      expect(await auditOf('no-such-id')).toEqual([]);
+      // Refused, and audited as refused, from either front end (newest first).
+      const refusals = (await auditOf('no-such-id')).map((e) => [e.outcome, e.detail, e.actor]);
+      expect(refusals).toEqual([
+        ['refused', { error: 'not_found' }, cliActor],
+        ['refused', { error: 'not_found' }, expect.stringMatching(/^pat:/)],
+      ]);
     });
 
     it('names a refused field as each front end spells it', async () => {

@@ -115,6 +115,11 @@ it('packs the built code, the bin and the admin page, and no sources or tests', 
       'dist/index.d.ts',
       'dist/cli/main.js',
       'admin-ui/index.html',
+      'admin-ui/app.css',
+      'admin-ui/favicon.svg',
+      'admin-ui/js/main.js',
+      'admin-ui/js/api.js',
+      'admin-ui/js/table.js',
     ]),
   );
   expect(

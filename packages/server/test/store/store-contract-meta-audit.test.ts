@@ -2,9 +2,13 @@
  * Store contract: meta, the audit log, ping and close, and what a fresh
  * store holds, on every store target.
  */
+import { Migrator } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { storeTargets } from '../../../../test/helpers/stores.js';
+import { openBareDatabase, storeTargets } from '../../../../test/helpers/stores.js';
+import { KyselyStore } from '../../src/store/kysely-store.js';
+import { migrationProvider } from '../../src/store/migrations/index.js';
 import { openStore } from '../../src/store/open-store.js';
+import type { AuditOutcome, Store } from '../../src/store/types.js';
 import { client, openFresh, RACERS, T, uid, useStore } from './store-contract-helpers.js';
 
 describe.each(storeTargets())('store contract: meta on $kind', (target) => {
@@ -36,12 +40,14 @@ describe.each(storeTargets())('store contract: audit log on $kind', (target) => 
   // Shared: each test reads back only the newest entries, its own.
   const store = useStore(target);
 
+  const OUTCOMES: readonly AuditOutcome[] = ['ok', 'refused', 'failed'];
   const entry = (i: number, actor = 'pat:p1 (deploy)') => ({
     at: T + i,
     actor,
     action: 'client.create',
     target: `client-${i}`,
     address: '203.0.113.7',
+    outcome: OUTCOMES[i % 3] ?? 'ok',
     detail: { i, nested: { list: [1, 'two', null], flag: true }, text: 'ünïcode' },
   });
 
@@ -94,6 +100,96 @@ describe.each(storeTargets())('store contract: audit log on $kind', (target) => 
   });
 });
 
+describe.each(storeTargets())('store contract: audit log search on $kind', (target) => {
+  // Shared: each test searches for a term only its own entries hold.
+  const store = useStore(target);
+
+  const append = (e: {
+    at: number;
+    actor: string;
+    action: string;
+    target: string;
+    outcome?: AuditOutcome;
+  }) => store().audit.append({ outcome: 'ok', ...e, address: 'cli', detail: {} });
+  const targets = async (options: Omit<Parameters<Store['audit']['list']>[0], 'limit'>) =>
+    (await store().audit.list({ limit: 100, ...options })).map((e) => e.target);
+
+  it('finds entries with exactly the outcome asked for, with the other conditions', async () => {
+    const u = uid('outcome');
+    for (const [i, outcome] of (['ok', 'refused', 'failed', 'refused'] as const).entries()) {
+      await append({
+        at: T + i,
+        actor: `cli:${u}@host`,
+        action: 'user.create',
+        target: `${u}-${i}`,
+        outcome,
+      });
+    }
+    expect(await targets({ actor: u, outcome: 'refused' })).toEqual([`${u}-3`, `${u}-1`]);
+    expect(await targets({ actor: u, outcome: 'ok' })).toEqual([`${u}-0`]);
+    expect(await targets({ actor: u, outcome: 'failed' })).toEqual([`${u}-2`]);
+    expect(await targets({ actor: u, outcome: 'refused', until: T + 2 })).toEqual([`${u}-1`]);
+    expect(await targets({ actor: u })).toHaveLength(4);
+  });
+
+  it('finds entries whose actor, action or target contains the text, ignoring ASCII case', async () => {
+    const u = uid('who');
+    await append({ at: T, actor: `pat:${u} (Deploy Bot)`, action: 'pat.create', target: `${u}-a` });
+    await append({
+      at: T,
+      actor: `cli:${u}@host`,
+      action: 'client.rotate_secret',
+      target: `${u}-b`,
+    });
+    await append({
+      at: T,
+      actor: `pat:${u} (Deploy Bot)`,
+      action: 'api_key.revoke',
+      target: `${u}-c`,
+    });
+    expect(await targets({ actor: u })).toEqual([`${u}-c`, `${u}-b`, `${u}-a`]);
+    expect(await targets({ actor: `${u.toUpperCase()} (deploy bot` })).toEqual([
+      `${u}-c`,
+      `${u}-a`,
+    ]);
+    expect(await targets({ actor: u, action: 'PAT.' })).toEqual([`${u}-a`]);
+    expect(await targets({ actor: u, action: 'rotate_secret' })).toEqual([`${u}-b`]);
+    expect(await targets({ target: `${u}-B` })).toEqual([`${u}-b`]);
+    expect(await targets({ actor: u, target: `${u}-b`, action: 'pat' })).toEqual([]);
+  });
+
+  it('takes % and _ in the text literally, not as wildcards', async () => {
+    const u = uid('lit');
+    await append({ at: T, actor: 'cli', action: 'a', target: `${u} 50%_off` });
+    await append({ at: T, actor: 'cli', action: 'a', target: `${u} 50xxoff` });
+    await append({ at: T, actor: 'cli', action: 'a', target: `${u} 50!off` });
+    expect(await targets({ target: `${u} 50%_off` })).toEqual([`${u} 50%_off`]);
+    expect(await targets({ target: `${u} 50_` })).toEqual([]);
+    expect(await targets({ target: `${u} 50!` })).toEqual([`${u} 50!off`]);
+  });
+
+  it('keeps entries in the time range, both ends included, with limit and before', async () => {
+    const u = uid('when');
+    for (const i of [0, 1, 2, 3, 4]) {
+      await append({ at: T + i * 60, actor: u, action: 'a', target: `${u}-${i}` });
+    }
+    expect(await targets({ actor: u, since: T + 60, until: T + 180 })).toEqual(
+      [3, 2, 1].map((i) => `${u}-${i}`),
+    );
+    expect(await targets({ actor: u, since: T + 181 })).toEqual([`${u}-4`]);
+    expect(await targets({ actor: u, until: T + 59 })).toEqual([`${u}-0`]);
+    expect(await targets({ actor: u, since: T + 300 })).toEqual([]);
+    const [newest] = await store().audit.list({ limit: 1, actor: u, since: T + 60 });
+    const page = await store().audit.list({
+      limit: 2,
+      actor: u,
+      since: T + 60,
+      before: newest?.id ?? 0,
+    });
+    expect(page.map((e) => e.target)).toEqual([`${u}-3`, `${u}-2`]);
+  });
+});
+
 describe.each(storeTargets())('store contract: ping and close on $kind', (target) => {
   it('pings while open, and fails to once closed', async () => {
     const { store, close } = await openFresh(target);
@@ -140,7 +236,12 @@ describe.each(storeTargets())('store contract: a fresh store on $kind', (target)
       expect(await store.tokenEvents.lastCursor()).toBe(0);
       expect(await store.tokenEvents.listAfter(0, T, 100)).toEqual([]);
       expect(await store.revocations.listAfter(0, T, 100)).toEqual([]);
-      const cutoffs = { now: T, spentRefreshTokensBefore: T, auditBefore: T };
+      const cutoffs = {
+        now: T,
+        spentRefreshTokensBefore: T,
+        auditBefore: T,
+        usageBefore: { minute: T, hour: T, day: T },
+      };
       for (const t of store.pruning.targets) {
         expect(await store.pruning.pruneBatch(t, cutoffs, 100)).toBe(0);
       }
@@ -151,6 +252,7 @@ describe.each(storeTargets())('store contract: a fresh store on $kind', (target)
         action: 'a',
         target: 't',
         address: 'cli',
+        outcome: 'ok',
         detail: {},
       });
       const [only] = await store.audit.list({ limit: 10 });
@@ -161,6 +263,35 @@ describe.each(storeTargets())('store contract: a fresh store on $kind', (target)
       expect(await store.tokenEvents.lastCursor()).toBeGreaterThan(0);
     } finally {
       await close();
+    }
+  });
+});
+
+describe.each(storeTargets())('migration 012 (audit outcome) on $kind', (target) => {
+  it('gives every entry from before it the outcome ok', async () => {
+    const { db, cleanup } = await openBareDatabase(target);
+    try {
+      const migrator = new Migrator({ db, provider: migrationProvider(target.kind) });
+      expect((await migrator.migrateTo('011-usage-counts')).error).toBeUndefined();
+      const old = { at: T, actor: 'cli:old@host', action: 'client.create', address: 'cli' };
+      await db
+        .insertInto('audit_log')
+        .values([
+          { ...old, target: 'before-1', detail: '{}' },
+          { ...old, target: 'before-2', detail: '{"name":"x"}' },
+        ])
+        .execute();
+      const store = new KyselyStore(db, target.kind);
+      await store.migrate();
+      const listed = await store.audit.list({ limit: 10 });
+      expect(listed.map((e) => [e.target, e.outcome])).toEqual([
+        ['before-2', 'ok'],
+        ['before-1', 'ok'],
+      ]);
+      expect(await store.audit.list({ limit: 10, outcome: 'ok' })).toHaveLength(2);
+      expect(await store.audit.list({ limit: 10, outcome: 'refused' })).toEqual([]);
+    } finally {
+      await cleanup();
     }
   });
 });

@@ -12,6 +12,7 @@ const cutoffs = (over: Partial<PruneCutoffs> = {}): PruneCutoffs => ({
   now: T,
   spentRefreshTokensBefore: T - 1000,
   auditBefore: T - 1000,
+  usageBefore: { minute: T - 3600, hour: T - 86400, day: T - 30 * 86400 },
   ...over,
 });
 
@@ -46,6 +47,7 @@ describe.each(storeTargets())('store contract: pruning on $kind', (target) => {
         'revoked_clients.expired',
         'revoked_tokens.expired',
         'token_events.expired',
+        'usage_counts.old',
       ].sort(),
     );
   });
@@ -167,11 +169,42 @@ describe.each(storeTargets())('store contract: pruning on $kind', (target) => {
       action: 'a',
       target: 't',
       address: 'cli',
+      outcome: 'ok' as const,
       detail: {},
     });
     for (const at of [T - 1001, T - 1000, T - 999]) await store().audit.append(entry(at));
     expect(await prune('audit_log.old')).toBe(1);
     expect((await store().audit.list({ limit: 2 })).map((e) => e.at)).toEqual([T - 999, T - 1000]);
+  });
+
+  it('usage_counts.old: buckets of each granularity that start before its own cutoff', async () => {
+    await drain('usage_counts.old');
+    const id = uid('usage');
+    const at = (granularity: 'minute' | 'hour' | 'day', bucketStart: number) => ({
+      kind: 'client' as const,
+      id,
+      granularity,
+      bucketStart,
+      metric: 'tokens_issued',
+      count: 1,
+    });
+    await store().usage.add([
+      at('minute', T - 3601),
+      at('minute', T - 3600),
+      at('hour', T - 86401),
+      at('hour', T - 86400),
+      at('day', T - 30 * 86400 - 1),
+      at('day', T - 30 * 86400),
+    ]);
+    expect(await prune('usage_counts.old')).toBe(3);
+    const left = await Promise.all(
+      (['minute', 'hour', 'day'] as const).map(async (granularity) =>
+        (await store().usage.list({ granularity, from: 0, to: T, kind: 'client', id })).map(
+          (r) => r.bucketStart,
+        ),
+      ),
+    );
+    expect(left).toEqual([[T - 3600], [T - 86400], [T - 30 * 86400]]);
   });
 
   it('deletes at most limit rows a batch, until a batch comes back short', async () => {

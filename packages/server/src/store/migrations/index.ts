@@ -10,6 +10,8 @@ import { resourceServerClientsSchema } from './007-resource-server-clients.js';
 import { revokedClientsSchema } from './008-revoked-clients.js';
 import { pruningIndexesSchema } from './009-pruning-indexes.js';
 import { emailSkeletonsSchema } from './010-email-skeletons.js';
+import { usageCountsSchema } from './011-usage-counts.js';
+import { auditOutcomeSchema } from './012-audit-outcome.js';
 
 /** Migrations live in code (not files on disk) so the built package carries them. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -26,6 +28,8 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '008-revoked-clients': revokedClientsSchema(dialect),
         '009-pruning-indexes': pruningIndexesSchema(),
         '010-email-skeletons': emailSkeletonsSchema(),
+        '011-usage-counts': usageCountsSchema(dialect),
+        '012-audit-outcome': auditOutcomeSchema(),
       };
     },
   };

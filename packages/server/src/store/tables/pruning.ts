@@ -111,6 +111,28 @@ export function pruneStore({ db }: StoreContext): PruneStore {
         .executeTakeFirst();
       return r.numDeletedRows;
     },
+    // Each granularity has its own retention; a bucket goes once it starts before its cutoff.
+    'usage_counts.old': async (c, limit) => {
+      const r = await db
+        .deleteFrom('usage_counts')
+        .where(
+          'id',
+          'in',
+          db
+            .selectFrom('usage_counts')
+            .select('id')
+            .where((eb) =>
+              eb.or(
+                (['minute', 'hour', 'day'] as const).map((g) =>
+                  eb.and([eb('granularity', '=', g), eb('bucket_start', '<', c.usageBefore[g])]),
+                ),
+              ),
+            )
+            .limit(limit),
+        )
+        .executeTakeFirst();
+      return r.numDeletedRows;
+    },
   };
 
   /**

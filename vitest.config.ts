@@ -8,6 +8,7 @@ export default defineConfig({
       'examples/*/test/**/*.test.ts',
       'bench/test/**/*.test.ts',
       'test/conventions/**/*.test.ts',
+      'test/docs/**/*.test.ts',
     ],
     globalSetup: ['test/setup/postgres-cluster.ts'],
     pool: 'forks',

@@ -1,28 +1,18 @@
 import { decodeJwt } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidGrantError, InvalidRequestError, TooManyRequestsError } from '../errors.js';
-import {
-  clientRecord,
-  es256Keys,
-  params,
-  recordingEvents,
-  steppingClock,
-  temporaryStore,
-} from '../lib/unit-fixtures.test-helper.js';
-import { createGrantLimits } from '../limits/grant-limits.js';
-import { memoryLimiters } from '../limits/limiter.js';
+import { clientRecord, temporaryStore } from '../lib/unit-fixtures.test-helper.js';
 import { hashSecret } from '../secrets/secret-hash.js';
-import { Users } from '../users/users.js';
 import { passwordGrant } from './password.js';
+import { PASSWORD, userGrantFixture } from './user-grant-fixture.test-helper.js';
 
-const ISSUER = 'https://gridkey.example';
-const PASSWORD = 'correct horse battery';
 const pepper = Buffer.alloc(32, 7);
 const config = {
   accessTokenTtlSeconds: 600,
   accessTokenMaxTtlSeconds: 3600,
   refreshTokenTtlSeconds: 86400,
   refreshTokenFamilyMaxSeconds: 7 * 86400,
+  refreshTokenReuseGraceSeconds: 0,
   passwordFailureWindowSeconds: 60,
   passwordFailuresPerAddress: 3,
   passwordFailuresPerUsername: 100,
@@ -40,34 +30,14 @@ describe('the password grant', () => {
   });
 
   async function setup(client = clientRecord()) {
-    const clock = steppingClock();
-    const events = recordingEvents();
-    const users = new Users({
-      store,
-      clock,
-      policy: { scrypt: { logN: 10, r: 8, p: 1 }, minPasswordLength: 8 },
+    const { user, users, events, deps, call } = await userGrantFixture(store, config, {
+      client,
+      email: 'Ann@Example.com',
+      pepper,
     });
-    await store.clients.insert(client);
-    const user = await users.create('Ann@Example.com', PASSWORD);
-    const limits = createGrantLimits(memoryLimiters(), config);
-    const grant = passwordGrant({
-      keys: es256Keys(),
-      clock,
-      config,
-      secrets: { pepper },
-      store,
-      users,
-      events: events.bus,
-      limits,
-    });
+    const grant = passwordGrant(deps);
     const login = (username: string, password: string, address = '10.0.0.1') =>
-      grant.handle({
-        client,
-        params: params({ grant_type: 'password', username, password }),
-        profile: { name: 'standard' },
-        issuer: ISSUER,
-        address,
-      });
+      call(grant, { grant_type: 'password', username, password }, { address });
     return { user, users, events, login };
   }
 

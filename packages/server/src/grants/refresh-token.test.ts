@@ -1,24 +1,12 @@
 import { decodeJwt } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidGrantError, InvalidScopeError, TooManyRequestsError } from '../errors.js';
-import {
-  clientRecord,
-  es256Keys,
-  params,
-  recordingEvents,
-  steppingClock,
-  temporaryStore,
-} from '../lib/unit-fixtures.test-helper.js';
-import { createGrantLimits } from '../limits/grant-limits.js';
-import { memoryLimiters } from '../limits/limiter.js';
+import { clientRecord, temporaryStore } from '../lib/unit-fixtures.test-helper.js';
 import { hashSecret } from '../secrets/secret-hash.js';
-import { Users } from '../users/users.js';
-import type { Grant } from './grant.js';
 import { passwordGrant } from './password.js';
 import { refreshTokenGrant } from './refresh-token.js';
+import { PASSWORD, userGrantFixture } from './user-grant-fixture.test-helper.js';
 
-const ISSUER = 'https://gridkey.example';
-const PASSWORD = 'correct horse battery';
 const pepper = Buffer.alloc(32, 9);
 const settings = {
   accessTokenTtlSeconds: 600,
@@ -43,35 +31,9 @@ describe('the refresh_token grant', () => {
   });
 
   async function setup(config = settings) {
-    const clock = steppingClock();
-    const events = recordingEvents();
-    const users = new Users({
-      store,
-      clock,
-      policy: { scrypt: { logN: 10, r: 8, p: 1 }, minPasswordLength: 8 },
+    const { clock, events, user, users, deps, call } = await userGrantFixture(store, config, {
+      pepper,
     });
-    const client = clientRecord();
-    await store.clients.insert(client);
-    const user = await users.create('ann@example.com', PASSWORD);
-    const deps = {
-      keys: es256Keys(),
-      clock,
-      config,
-      secrets: { pepper },
-      store,
-      users,
-      events: events.bus,
-      limits: createGrantLimits(memoryLimiters(), config),
-    };
-    const call = (grant: Grant, fields: Record<string, string>, over = {}) =>
-      grant.handle({
-        client,
-        params: params(fields),
-        profile: { name: 'standard' },
-        issuer: ISSUER,
-        address: '10.0.0.1',
-        ...over,
-      });
     const refresh = refreshTokenGrant(deps);
     const first = await call(passwordGrant(deps), {
       grant_type: 'password',

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, type JWK } from 'jose';
+import { afterEach } from 'vitest';
 import { GridkeyEventBus, type GridkeyEvents } from '../events.js';
 import type { SigningKeySource, VerificationKeySource } from '../keys/key-ring.js';
 import { generateSigningKey, openSigningKey, type SigningAlgorithm } from '../keys/signing-key.js';
@@ -67,6 +68,22 @@ export async function temporaryStore(): Promise<KyselyStore & { dispose(): Promi
       rmSync(dir, { recursive: true, force: true });
     },
   });
+}
+
+/**
+ * A fresh store for each test that asks for one, disposed after the test.
+ * Call it in the `describe` body; call what it returns inside the test.
+ */
+export function storePerTest(): () => Promise<Awaited<ReturnType<typeof temporaryStore>>> {
+  let current: Awaited<ReturnType<typeof temporaryStore>> | undefined;
+  afterEach(async () => {
+    await current?.dispose();
+    current = undefined;
+  });
+  return async () => {
+    current = await temporaryStore();
+    return current;
+  };
 }
 
 /** A real event bus that keeps what was emitted. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidFieldError, UnknownIdError, UsageError } from '../errors.js';
-import { steppingClock, temporaryStore } from '../lib/unit-fixtures.test-helper.js';
+import { steppingClock, storePerTest } from '../lib/unit-fixtures.test-helper.js';
 import { hashSecret } from '../secrets/secret-hash.js';
 import { ApiKeys, apiKeyStatus, describeApiKey, isWellFormedApiKey } from './api-keys.js';
 
@@ -10,14 +10,10 @@ const flipped = (key: string, at = 10) =>
   `${key.slice(0, at)}${key[at] === 'a' ? 'b' : 'a'}${key.slice(at + 1)}`;
 
 describe('ApiKeys', () => {
-  let store: Awaited<ReturnType<typeof temporaryStore>> | undefined;
-  afterEach(async () => {
-    await store?.dispose();
-    store = undefined;
-  });
+  const freshStore = storePerTest();
 
   async function setup() {
-    store = await temporaryStore();
+    const store = await freshStore();
     const clock = steppingClock();
     const pepper = randomBytes(32);
     return { store, clock, pepper, apiKeys: new ApiKeys({ store, pepper, clock }) };

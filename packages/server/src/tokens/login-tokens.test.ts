@@ -1,19 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidFieldError, UnknownIdError } from '../errors.js';
-import { steppingClock, temporaryStore } from '../lib/unit-fixtures.test-helper.js';
+import { steppingClock, storePerTest } from '../lib/unit-fixtures.test-helper.js';
 import { hashSecret } from '../secrets/secret-hash.js';
 import { describeLoginToken, LoginTokens, loginTokenStatus } from './login-tokens.js';
 
 describe('LoginTokens', () => {
-  let store: Awaited<ReturnType<typeof temporaryStore>> | undefined;
-  afterEach(async () => {
-    await store?.dispose();
-    store = undefined;
-  });
+  const freshStore = storePerTest();
 
   async function setup() {
-    store = await temporaryStore();
+    const store = await freshStore();
     const clock = steppingClock();
     const pepper = randomBytes(32);
     return { store, clock, pepper, tokens: new LoginTokens({ store, pepper, clock }) };

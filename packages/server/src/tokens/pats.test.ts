@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InvalidFieldError, UsageError } from '../errors.js';
-import { signingKeys, steppingClock, temporaryStore } from '../lib/unit-fixtures.test-helper.js';
+import { signingKeys, steppingClock, storePerTest } from '../lib/unit-fixtures.test-helper.js';
 import { hashSecret } from '../secrets/secret-hash.js';
 import { describePat, isPatShaped, PAT_TYP, Pats, patStatus } from './pats.js';
 
@@ -12,14 +12,10 @@ const TTL = 86_400;
 const keys = signingKeys('RS256');
 
 describe('Pats', () => {
-  let store: Awaited<ReturnType<typeof temporaryStore>> | undefined;
-  afterEach(async () => {
-    await store?.dispose();
-    store = undefined;
-  });
+  const freshStore = storePerTest();
 
   async function setup() {
-    store = await temporaryStore();
+    const store = await freshStore();
     const clock = steppingClock();
     const pepper = randomBytes(32);
     const settings = {

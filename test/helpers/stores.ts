@@ -66,12 +66,25 @@ export function storeTargets(): StoreTarget[] {
 
 export const postgresUrl = (): string | undefined => inject('postgresUrl');
 
-/** A fresh database of the target's kind, opened bare (no migrations run), for migration tests. */
+/**
+ * A fresh database of the target's kind, opened bare (no migrations run), for
+ * migration tests. `cleanup` closes the connection pool before it drops the
+ * database (closing twice is harmless): a PostgreSQL `DROP ... WITH (FORCE)`
+ * under an open pool terminates its idle connections, and the pool reports
+ * that as an unhandled error that fails the run.
+ */
 export async function openBareDatabase(target: StoreTarget) {
-  const { dbUrl, cleanup } = await target.create();
+  const created = await target.create();
   const dialect =
     target.kind === 'sqlite'
-      ? new SqliteDialect({ database: new SQLite(dbUrl.slice('sqlite:'.length)) })
-      : new PostgresDialect({ pool: new pg.Pool({ connectionString: dbUrl, max: 2 }) });
-  return { db: new Kysely<Database>({ dialect }), cleanup };
+      ? new SqliteDialect({ database: new SQLite(created.dbUrl.slice('sqlite:'.length)) })
+      : new PostgresDialect({ pool: new pg.Pool({ connectionString: created.dbUrl, max: 2 }) });
+  const db = new Kysely<Database>({ dialect });
+  return {
+    db,
+    async cleanup() {
+      await db.destroy();
+      await created.cleanup();
+    },
+  };
 }

@@ -270,6 +270,10 @@ describe.each(storeTargets())('store contract: a fresh store on $kind', (target)
 describe.each(storeTargets())('migration 012 (audit outcome) on $kind', (target) => {
   it('gives every entry from before it the outcome ok', async () => {
     const { db, cleanup } = await openBareDatabase(target);
+    // The store owns the connection pool from here on: closing it before
+    // the database is dropped keeps a terminated idle connection from
+    // surfacing as an unhandled pool error.
+    const store = new KyselyStore(db, target.kind);
     try {
       const migrator = new Migrator({ db, provider: migrationProvider(target.kind) });
       expect((await migrator.migrateTo('011-usage-counts')).error).toBeUndefined();
@@ -281,7 +285,6 @@ describe.each(storeTargets())('migration 012 (audit outcome) on $kind', (target)
           { ...old, target: 'before-2', detail: '{"name":"x"}' },
         ])
         .execute();
-      const store = new KyselyStore(db, target.kind);
       await store.migrate();
       const listed = await store.audit.list({ limit: 10 });
       expect(listed.map((e) => [e.target, e.outcome])).toEqual([
@@ -291,6 +294,7 @@ describe.each(storeTargets())('migration 012 (audit outcome) on $kind', (target)
       expect(await store.audit.list({ limit: 10, outcome: 'ok' })).toHaveLength(2);
       expect(await store.audit.list({ limit: 10, outcome: 'refused' })).toEqual([]);
     } finally {
+      await store.close();
       await cleanup();
     }
   });

@@ -26,9 +26,22 @@ describe('client operations through the CLI and the admin API', () => {
       token_budget: 60,
     });
     expect(viaApi.status).toBe(201);
-    const strip = ({ client_id: _id, client_secret: _secret, ...rest }: Record<string, unknown>) =>
-      rest;
+    // The two creations may fall in different seconds: times are compared
+    // by form (ISO 8601, as both front ends print them), the rest by value.
+    const strip = ({
+      client_id: _id,
+      client_secret: _secret,
+      created_at,
+      updated_at,
+      ...rest
+    }: Record<string, unknown>) => ({
+      ...rest,
+      times: [created_at, updated_at].map((t) =>
+        /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/.test(String(t)),
+      ),
+    });
     expect(strip(viaCli.out ?? {})).toEqual(strip(viaApi.json));
+    expect(strip(viaApi.json).times).toEqual([true, true]);
     expect(Object.keys(viaCli.out ?? {})).toEqual(Object.keys(viaApi.json));
     const [cliEntry] = await auditOf(String(viaCli.out?.client_id));
     const [apiEntry] = await auditOf(String(viaApi.json.client_id));

@@ -150,6 +150,25 @@ describe('the JWKS cache', () => {
     expect(v.health().keys.lastError).toBeUndefined();
   });
 
+  it('looks a kid up afresh in every new key set, never in the keys of an old one', async () => {
+    // A kid that an issuer republishes with another key (a botched rotation):
+    // the key remembered for the kid belongs to the set it was found in.
+    const other = await makeKey('ES256');
+    const sameKid = { ...other, kid: es.kid, jwk: { ...other.jwk, kid: es.kid } };
+    keys = [es.jwk];
+    const v = verifier({ cache: false, jwks: { cacheMaxAgeMs: 50, cooldownMs: 0 } });
+    await v.ready();
+    expect(await outcome(v.verify(await tokenOf(es)))).toBe('ok');
+    expect(await outcome(v.verify(await tokenOf(es)))).toBe('ok');
+    keys = [sameKid.jwk];
+    const fromOther = await tokenOf(sameKid);
+    await waitFor(
+      async () => ((await outcome(v.verify(fromOther))) === 'ok' ? true : undefined),
+      'the republished kid',
+    );
+    expect(await outcome(v.verify(await tokenOf(es)))).toBe('invalid_signature');
+  });
+
   it('times a hanging key-set request out and says so', async () => {
     mode = 'hang';
     const v = verifier({ jwks: { timeoutMs: 150 } });

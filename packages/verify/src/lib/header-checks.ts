@@ -33,13 +33,8 @@ function normaliseTyp(typ: unknown): string | undefined {
   return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
 }
 
-/**
- * Everything decided from the protected header, before any key look-up or
- * fetch: the algorithm against the allowlist, refused parameters, the `kid`'s
- * form and the kind of token its `typ` names (RFC 9068 §2.1: `at+jwt`; a PAT
- * is `pat+jwt`; an ID token's `JWT` is neither, RFC 8725 §3.11).
- */
-export function checkHeader(token: string, algorithms: readonly string[]): CheckedHeader {
+/** The compact JWS's first segment, or `malformed` when the token is not three segments. */
+function protectedSegment(token: string): string {
   if (token.length > MAX_TOKEN_CHARS) throw new VerifyError('malformed', 'the token is too long');
   // RFC 7515 §7.1: a compact JWS is three segments. Only the first is
   // decoded here; jose parses the whole token when it verifies it.
@@ -48,9 +43,14 @@ export function checkHeader(token: string, algorithms: readonly string[]): Check
   if (second === -1 || token.includes('.', second + 1)) {
     throw new VerifyError('malformed', 'the token is not a JWT');
   }
+  return token.slice(0, dot);
+}
+
+/** The header checks proper, on the decoded first segment. */
+function checkSegment(segment: string, algorithms: readonly string[]): CheckedHeader {
   let header: ProtectedHeaderParameters;
   try {
-    header = decodeProtectedHeader({ protected: token.slice(0, dot) });
+    header = decodeProtectedHeader({ protected: segment });
   } catch (err) {
     throw new VerifyError('malformed', 'the token is not a JWT', { cause: err });
   }
@@ -72,7 +72,54 @@ export function checkHeader(token: string, algorithms: readonly string[]): Check
     throw new VerifyError('malformed', 'the token header has no well-formed kid');
   }
   const typ = normaliseTyp(header.typ);
-  if (typ === 'at+jwt') return { kind: 'access_token', typ, alg, kid, header };
-  if (typ === 'pat+jwt') return { kind: 'pat', typ, alg, kid, header };
+  Object.freeze(header);
+  if (typ === 'at+jwt') return Object.freeze({ kind: 'access_token', typ, alg, kid, header });
+  if (typ === 'pat+jwt') return Object.freeze({ kind: 'pat', typ, alg, kid, header });
   throw new VerifyError('wrong_type', 'the token is not an access token (typ)');
+}
+
+/**
+ * Everything decided from the protected header, before any key look-up or
+ * fetch: the algorithm against the allowlist, refused parameters, the `kid`'s
+ * form and the kind of token its `typ` names (RFC 9068 §2.1: `at+jwt`; a PAT
+ * is `pat+jwt`; an ID token's `JWT` is neither, RFC 8725 §3.11).
+ */
+export function checkHeader(token: string, algorithms: readonly string[]): CheckedHeader {
+  return checkSegment(protectedSegment(token), algorithms);
+}
+
+/** Headers remembered at most; past it the memo starts again (a flood costs no memory). */
+const MAX_REMEMBERED_HEADERS = 64;
+
+/**
+ * `checkHeader` with a memo of the headers that passed. An issuer's tokens
+ * share a handful of protected headers (one per key and kind), so nearly
+ * every token's first segment is one already checked: the memo skips its
+ * base64url and JSON decoding, which jose repeats anyway when it verifies.
+ * Only passing results are kept, keyed by the exact segment and valid for
+ * one allowlist (a new one empties the memo), so the answer is the same as
+ * `checkHeader`'s; the token's length and segment count are checked each time.
+ */
+export class HeaderChecker {
+  private readonly passed = new Map<string, CheckedHeader>();
+  private algorithms: readonly string[] | undefined;
+
+  /** How many passing headers are remembered now (at most 64). */
+  get remembered(): number {
+    return this.passed.size;
+  }
+
+  check(token: string, algorithms: readonly string[]): CheckedHeader {
+    const segment = protectedSegment(token);
+    if (algorithms !== this.algorithms) {
+      this.passed.clear();
+      this.algorithms = algorithms;
+    }
+    const known = this.passed.get(segment);
+    if (known !== undefined) return known;
+    const checked = checkSegment(segment, algorithms);
+    if (this.passed.size >= MAX_REMEMBERED_HEADERS) this.passed.clear();
+    this.passed.set(segment, checked);
+    return checked;
+  }
 }

@@ -28,6 +28,8 @@ interface KeySet {
   kids: ReadonlySet<string>;
   algorithms: readonly string[];
   fetchedAt: number;
+  /** The resolver's answers by `kid` and `alg` (see `resolve`). */
+  resolved: Map<string, Promise<CryptoKey>>;
 }
 
 const ASYMMETRIC_KTY = new Set(['RSA', 'EC', 'OKP']);
@@ -123,9 +125,21 @@ export class JwksCache {
     return this.resolve(set, header);
   }
 
-  /** jose's JWKS errors become `unknown_key` where verify-jwt.ts maps jose's errors. */
+  /**
+   * jose's resolver picks the key by `kid` and `alg` alone, so its answer is
+   * kept per pair for the life of the set: a token then skips the resolver's
+   * scan of the set. A failed look-up is not kept. jose's JWKS errors become
+   * `unknown_key` where verify-jwt.ts maps jose's errors.
+   */
   private resolve(set: KeySet, header: JWSHeaderParameters): Promise<CryptoKey> {
-    return set.resolver(header);
+    const pair = `${header.kid as string} ${String(header.alg)}`;
+    let key = set.resolved.get(pair);
+    if (key === undefined) {
+      key = set.resolver(header);
+      set.resolved.set(pair, key);
+      key.catch(() => set.resolved.delete(pair));
+    }
+    return key;
   }
 
   private async refetchForUnknownKid(set: KeySet): Promise<KeySet> {
@@ -203,6 +217,12 @@ export class JwksCache {
       throw new UpstreamError(`${uri}: the key set is invalid`, undefined, { cause: err });
     }
     const kids = new Set(keys.flatMap((k) => (typeof k.kid === 'string' ? [k.kid] : [])));
-    return { resolver, kids, algorithms: algorithmsOfKeys(keys), fetchedAt: Date.now() };
+    return {
+      resolver,
+      kids,
+      algorithms: algorithmsOfKeys(keys),
+      fetchedAt: Date.now(),
+      resolved: new Map(),
+    };
   }
 }

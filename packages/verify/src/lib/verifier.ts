@@ -13,7 +13,7 @@ import { API_KEY_PREFIX, isWellFormedApiKey } from './api-key-format.js';
 import { checkCallOptions } from './call-options.js';
 import { IssuerEndpoints } from './discovery.js';
 import type { FeedEvent } from './feed-events.js';
-import { checkHeader } from './header-checks.js';
+import { HeaderChecker } from './header-checks.js';
 import { ApiKeyIntrospector } from './introspection.js';
 import { JwksCache } from './jwks-cache.js';
 import { checkOptions, type Settings } from './options.js';
@@ -44,6 +44,7 @@ export class GridkeyVerifier extends EventEmitter implements Verifier {
   private readonly introspector: ApiKeyIntrospector | undefined;
   private readonly view: StateView;
   private readonly pool = new StringPool();
+  private readonly headers = new HeaderChecker();
   /** One object for every call, so that jose's options are built once (verify-jwt.ts). */
   private readonly jwtSettings: JwtCheckSettings;
   private closed = false;
@@ -173,7 +174,7 @@ export class GridkeyVerifier extends EventEmitter implements Verifier {
     if (!this.jwks.isFresh()) await this.jwks.load();
     if (this.feed !== undefined && !this.feed.attempted) await this.feed.firstAttempt();
     const algorithms = this.settings.algorithms ?? this.jwks.algorithms();
-    const checked = checkHeader(token, algorithms);
+    const checked = this.headers.check(token, algorithms);
     this.jwtSettings.algorithms = algorithms;
     const entry = await verifyJwt(token, checked, this.jwtSettings);
     if (!this.jwks.isRemoved(entry.kid)) this.cache.set(key, entry);

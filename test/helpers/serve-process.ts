@@ -27,7 +27,11 @@ export function serveProcess(args: string[], env: NodeJS.ProcessEnv = {}): Serve
   const listening = new Promise<string>((resolve, reject) => {
     proc.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
     proc.stdout?.on('data', () => {
-      const line = stdout.split('\n').find((l) => l.includes('"gridkey listening"'));
+      const line = stdout
+        .split('\n')
+        // Complete lines only: a chunk can end in the middle of one.
+        .slice(0, -1)
+        .find((l) => l.includes('"gridkey listening"'));
       if (line) resolve((JSON.parse(line) as { url: string }).url);
     });
   });

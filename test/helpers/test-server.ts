@@ -52,19 +52,6 @@ export async function startTestServer(
     options.sharing === undefined
       ? await target.create()
       : { dbUrl: options.sharing.dbUrl, dataDir: options.sharing.dataDir, cleanup: async () => {} };
-  // The port is chosen first so that the issuer is known before anything is
-  // signed: PATs carry it from creation, like every token.
-  const port = await freePort();
-  const config = loadConfig({
-    flags: {
-      dataDir: db.dataDir,
-      db: db.dbUrl,
-      clientCacheTtlSeconds: 0,
-      issuer: `http://127.0.0.1:${port}`,
-      ...options.config,
-    },
-    env: options.env ?? {},
-  });
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -72,13 +59,44 @@ export async function startTestServer(
       done();
     },
   });
-  const gk = await openGridkey(config, {
-    ensureKeys: true,
-    env: options.env ?? {},
-    ...(options.clock === undefined ? {} : { clock: options.clock }),
-  });
-  const app = await buildApp(gk, { logger: createLogger('info', sink) });
-  await app.listen({ host: '127.0.0.1', port });
+  // The port is chosen first so that the issuer is known before anything is
+  // signed: PATs carry it from creation, like every token. Between choosing
+  // it and listening, another socket can take it: then again, on another.
+  const open = async (port: number) => {
+    const config = loadConfig({
+      flags: {
+        dataDir: db.dataDir,
+        db: db.dbUrl,
+        clientCacheTtlSeconds: 0,
+        issuer: `http://127.0.0.1:${port}`,
+        ...options.config,
+      },
+      env: options.env ?? {},
+    });
+    const gk = await openGridkey(config, {
+      ensureKeys: true,
+      env: options.env ?? {},
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+    });
+    const app = await buildApp(gk, { logger: createLogger('info', sink) });
+    try {
+      await app.listen({ host: '127.0.0.1', port });
+    } catch (err) {
+      await app.close();
+      await gk.close();
+      throw err;
+    }
+    return { port, config, gk, app };
+  };
+  let opened: Awaited<ReturnType<typeof open>> | undefined;
+  for (let attempt = 1; opened === undefined; attempt++) {
+    try {
+      opened = await open(await freePort());
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 3) throw err;
+    }
+  }
+  const { port, config, gk, app } = opened;
   return {
     url: `http://127.0.0.1:${port}`,
     gk,

@@ -56,7 +56,11 @@ export function warmServeProcess(
   const listening = new Promise<string>((resolve) => {
     proc.stdout?.on('data', (d) => {
       stdout += d;
-      const line = stdout.split('\n').find((l) => l.includes('"gridkey listening"'));
+      const line = stdout
+        .split('\n')
+        // Complete lines only: a chunk can end in the middle of one.
+        .slice(0, -1)
+        .find((l) => l.includes('"gridkey listening"'));
       if (line) resolve((JSON.parse(line) as { url: string }).url);
     });
   });

@@ -175,7 +175,6 @@ describe.each(storeTargets())('the energy API refuses changed tokens on $kind', 
       expect((await meters(api, bearer(access))).statusCode).toBe(200);
       expect(api.verifier.health().cache.hits).toBeGreaterThan(hitsBefore);
 
-      const changedAt = Date.now();
       const auth = { authorization: basic(reader.id, reader.secret) };
       expect((await postForm(`${gk.url}/oauth2/revoke`, { token: access }, auth)).status).toBe(200);
       const familyAuth = { client_id: family.app.id, client_secret: family.app.secret };
@@ -190,6 +189,9 @@ describe.each(storeTargets())('the energy API refuses changed tokens on $kind', 
       await gk.gk.pats.revoke(revokedPat.id);
       await gk.gk.pats.authorise(deauthorisedPat.id, { api: false, web: true });
       await gk.gk.apiKeys.revoke(key.record.id);
+      // Every change is committed by now: the deadline runs from here, as a
+      // feed read that began between two changes can have seen only the first.
+      const changedAt = Date.now();
 
       // The promise, whatever the machine's load: by the deadline the verifier
       // has either read the change or knows its view is too old to trust.

@@ -163,12 +163,13 @@ describe('API keys, against a real gridkey', () => {
     const { record, key } = await fx.server.gk.apiKeys.create({
       name: 'short',
       scopes: [],
-      expiresAt: Math.floor(Date.now() / 1000) + 2,
+      expiresAt: Math.floor(Date.now() / 1000) + 3,
     });
     expect(await outcome(verifier.verify(key))).toBe('ok');
     await waitFor(
       () => (Date.now() >= (record.expiresAt as number) * 1000 ? true : undefined),
       'expiry',
+      8000,
     );
     expect(await outcome(verifier.verify(key))).toBe('expired');
   });

@@ -130,7 +130,7 @@ describe('the JWKS cache', () => {
     keys = [es.jwk];
     const v = verifier({
       cache: false,
-      jwks: { cacheMaxAgeMs: 0, maxStaleMs: 400, cooldownMs: 0 },
+      jwks: { cacheMaxAgeMs: 0, maxStaleMs: 1500, cooldownMs: 0 },
     });
     await v.ready();
     const token = await tokenOf(es);

@@ -89,10 +89,11 @@ describe('following the token-state feed', () => {
 
   it('refuses a PAT whose authorisation has ended (until)', async () => {
     const pat = await newPat();
-    const until2s = Math.floor(Date.now() / 1000) + 2;
-    await fx.server.gk.pats.authorise(pat.id, { api: true, web: false, until: until2s });
+    // Three seconds: at least two for the authorisation and a feed read to land first.
+    const untilSoon = Math.floor(Date.now() / 1000) + 3;
+    await fx.server.gk.pats.authorise(pat.id, { api: true, web: false, until: untilSoon });
     await until(verifier, pat.token, 'ok');
-    await waitFor(() => (Date.now() >= until2s * 1000 ? true : undefined), 'until to pass');
+    await waitFor(() => (Date.now() >= untilSoon * 1000 ? true : undefined), 'until to pass', 8000);
     await expect(verifier.verify(pat.token)).rejects.toMatchObject({
       code: 'expired',
       status: 401,

@@ -169,7 +169,11 @@ it(
       proc.once('exit', (code) => reject(new Error(`gridkey serve exited ${code}: ${stderr}`)));
       proc.stdout?.on('data', (d) => {
         stdout += d;
-        const line = stdout.split('\n').find((l) => l.includes('"gridkey listening"'));
+        const line = stdout
+          .split('\n')
+          // Complete lines only: a chunk can end in the middle of one.
+          .slice(0, -1)
+          .find((l) => l.includes('"gridkey listening"'));
         if (line) resolve((JSON.parse(line) as { url: string }).url);
       });
     });

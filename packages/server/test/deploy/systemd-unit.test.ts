@@ -16,7 +16,7 @@ const UNIT = readFileSync(UNIT_PATH, 'utf8');
 /** Where deploy/README.md installs gridkey and Node.js; the unit names both in ExecStart=. */
 const INSTALLED_NODE = '/usr/bin/node';
 const INSTALLED_ROOT = '/opt/gridkey/';
-const CLI_IN_CHECKOUT = 'packages/server/dist/cli/main.js';
+const CLI_IN_CHECKOUT = 'packages/server/bin/gridkey.js';
 
 /** Section → key → every value the key is given (a key may repeat, e.g. SystemCallFilter=). */
 function parseUnit(text: string): Map<string, Map<string, string[]>> {

@@ -44,10 +44,16 @@ let files: string[];
 let server: ChildProcess | undefined;
 
 beforeAll(async () => {
-  for (const built of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js']) {
-    if (!existsSync(join(serverDir, built))) {
+  const built = [
+    'dist/index.js',
+    'dist/index.d.ts',
+    'dist/cli/main.js',
+    'dist/cli/gridkey.bundle.js',
+  ];
+  for (const file of built) {
+    if (!existsSync(join(serverDir, file))) {
       throw new Error(
-        `packages/server/${built} is missing: build first (npx tsc -b packages/server; npm test does)`,
+        `packages/server/${file} is missing: build first (npm run build; npm test does)`,
       );
     }
   }
@@ -114,6 +120,8 @@ it('packs the built code, the bin and the admin page, and no sources or tests', 
       'dist/index.js',
       'dist/index.d.ts',
       'dist/cli/main.js',
+      'dist/cli/gridkey.bundle.js',
+      'dist/cli/gridkey.bundle.licenses.txt',
       'admin-ui/index.html',
       'admin-ui/app.css',
       'admin-ui/favicon.svg',
@@ -188,6 +196,12 @@ it(
     const jwks = await fetch(`${url}/.well-known/jwks.json`);
     expect(jwks.status).toBe(200);
     expect(((await jwks.json()) as { keys: unknown[] }).keys.length).toBeGreaterThan(0);
+    // The bin runs the bundled CLI: the admin page is found beside it all the same.
+    const page = await fetch(`${url}/admin/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>');
+    const script = await fetch(`${url}/admin/js/main.js`);
+    expect(script.status).toBe(200);
 
     proc.kill('SIGTERM');
     expect(await exited).toBe(0);

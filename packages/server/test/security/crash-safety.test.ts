@@ -28,10 +28,10 @@ import type { Database } from '../../src/store/database.js';
 const SEED = Number(process.env.CRASH_SEED ?? 0x6b79c7a5);
 const ITERATIONS = Number(process.env.CRASH_ITERATIONS ?? 200);
 /**
- * A bound against a hang, not a speed goal: 200 kills take about 190 s on an
- * idle 2-core machine and up to 390 s while the rest of the suite runs
- * beside them on three workers (each restart is a new Node process loading
- * some 1,200 modules), so the bound leaves room.
+ * A bound against a hang, not a speed goal: each restart is a new Node
+ * process starting the bundled CLI (about 0.3 s of CPU), and 200 kills took
+ * up to 420 s while the rest of the suite ran beside them when it loaded some
+ * 1,300 modules one by one (0.8 s each), so the bound leaves room.
  */
 const TIMEOUT_MS = Number(process.env.CRASH_TIMEOUT_SECONDS ?? 600) * 1000;
 /** Requests kept in flight while the server is killed. */

@@ -10,6 +10,7 @@ import { KeyRing } from './keys/key-ring.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { type DerivedKeys, deriveKeys } from './secrets/derived-keys.js';
 import { loadMasterKey } from './secrets/master-key.js';
+import { VerifiedSecretMemo } from './secrets/verified-secret-memo.js';
 import { openStore, resolveDatabaseUrl } from './store/open-store.js';
 import type { Store } from './store/types.js';
 import { ApiKeys } from './tokens/api-keys.js';
@@ -25,6 +26,8 @@ export interface Gridkey {
   readonly keys: KeyRing;
   readonly clients: ClientRegistry;
   readonly clientCache: ClientCache;
+  /** Checks the secrets clients present, remembering (in memory) the ones that matched. */
+  readonly clientSecrets: VerifiedSecretMemo;
   readonly loginTokens: LoginTokens;
   readonly users: Users;
   readonly apiKeys: ApiKeys;
@@ -140,6 +143,7 @@ export async function openGridkey(
         ttlMs: config.clientCacheTtlSeconds * 1000,
         maxEntries: config.clientCacheMaxEntries,
       }),
+      clientSecrets: new VerifiedSecretMemo(secrets.pepper),
       events,
       clock,
       async close() {

@@ -3,7 +3,6 @@ import type { Gridkey } from '../gridkey.js';
 import { nowSeconds } from '../lib/clock.js';
 import { spendEach } from '../limits/limiter.js';
 import type { ClientAuthLimits } from '../limits/server-limits.js';
-import { secretMatches } from '../secrets/secret-hash.js';
 import type { ClientAuthMethod, ClientRecord } from '../store/types.js';
 
 export const BASIC_REALM = 'gridkey';
@@ -148,11 +147,7 @@ async function checkCredentials(
     fail(presented.method);
   }
   const client = await gk.clientCache.get(presented.clientId);
-  const matches = secretMatches(
-    gk.secrets.pepper,
-    presented.secret,
-    client?.secretHash ?? DUMMY_HASH,
-  );
+  const matches = gk.clientSecrets.matches(presented.secret, client?.secretHash ?? DUMMY_HASH);
   if (client === undefined) fail(presented.method);
   if (
     !matches ||

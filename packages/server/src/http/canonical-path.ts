@@ -45,11 +45,20 @@ export function isCanonicalPath(target: string): boolean {
  * documents it) stays served, as a route of its own.
  */
 export function rejectNonCanonicalPaths(app: FastifyInstance): void {
+  // The routes' own spellings, collected as they are registered (this runs
+  // before any route is): Fastify's `req.routeOptions` builds a new object on
+  // every read, which showed in token endpoint profiles. A path that spells
+  // one exactly is routed to that static route (find-my-way matches static
+  // routes first), so this is the same test as the matched route's url.
+  const routeUrls = new Set<string>();
+  app.addHook('onRoute', (route) => {
+    routeUrls.add(route.url);
+  });
   app.addHook('onRequest', (req, reply, done) => {
     const target = req.raw.url ?? '';
     const query = target.indexOf('?');
     const path = query === -1 ? target : target.slice(0, query);
-    if (path === req.routeOptions.url || isCanonicalPath(target)) return done();
+    if (routeUrls.has(path) || isCanonicalPath(target)) return done();
     sendError(reply, new NotFoundError('no such path'), undefined);
   });
 }

@@ -134,21 +134,22 @@ function shapeOf(
  * configured leeway. jose treats a token as expired when `exp <= now`
  * (RFC 7519 §4.1.4: "on or after"), which is the Enectiva seed's rule too.
  */
-export async function verifyJwt(
+export function verifyJwt(
   token: string,
   checked: CheckedHeader,
   settings: JwtCheckSettings,
 ): Promise<VerifiedJwt> {
-  let payload: JWTPayload;
-  try {
-    ({ payload } = await jwtVerify(token, settings.getKey, joseOptions(settings, checked)));
-  } catch (err) {
-    throw mapJoseError(err);
-  }
-  return {
-    token: shapeOf(checked, payload, scopesOfClaims(payload, settings.pool), settings.pool),
-    kid: settings.pool.intern(checked.kid),
-  };
+  // A promise chain, not an async function awaiting jose: one promise and
+  // one turn fewer on the path of every token not cached yet.
+  return jwtVerify(token, settings.getKey, joseOptions(settings, checked)).then(
+    ({ payload }) => ({
+      token: shapeOf(checked, payload, scopesOfClaims(payload, settings.pool), settings.pool),
+      kid: settings.pool.intern(checked.kid),
+    }),
+    (err: unknown) => {
+      throw mapJoseError(err);
+    },
+  );
 }
 
 /** jose's options per allowlist and kind, built once: they are the same on every call. */

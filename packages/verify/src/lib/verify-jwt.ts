@@ -104,28 +104,22 @@ function shapeOf(
 ): VerifiedAccessToken | VerifiedPat {
   poolClaims(payload, pool);
   const claims = Object.freeze(payload);
-  const common = {
-    subject: stringClaim(payload, 'sub'),
-    scopes,
-    jti: stringClaim(payload, 'jti'),
-    expiresAt: payload.exp as number,
-    claims,
-  };
+  const subject = stringClaim(payload, 'sub');
+  const jti = stringClaim(payload, 'jti');
+  const expiresAt = payload.exp as number;
+  // One object literal per shape, no spreads: this runs for every token not
+  // cached yet, and building it in one step is measurably cheaper.
   if (checked.kind === 'pat') {
-    return Object.freeze({
-      kind: 'pat',
-      ...common,
-      name: stringClaim(payload, 'name'),
-      role: stringClaim(payload, 'role'),
-    });
+    const name = stringClaim(payload, 'name');
+    const role = stringClaim(payload, 'role');
+    return Object.freeze({ kind: 'pat', subject, scopes, jti, expiresAt, claims, name, role });
   }
   const clientId = payload.client_id;
-  if (clientId !== undefined && typeof clientId !== 'string') throw invalidClaim('client_id');
-  return Object.freeze({
-    kind: 'access_token',
-    ...common,
-    ...(clientId === undefined ? {} : { clientId }),
-  });
+  if (clientId === undefined) {
+    return Object.freeze({ kind: 'access_token', subject, scopes, jti, expiresAt, claims });
+  }
+  if (typeof clientId !== 'string') throw invalidClaim('client_id');
+  return Object.freeze({ kind: 'access_token', subject, scopes, jti, expiresAt, claims, clientId });
 }
 
 /**

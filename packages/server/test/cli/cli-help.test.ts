@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../../../test/helpers/cli.js';
-import { freePort } from '../../../../test/helpers/ports.js';
 import { type ServeProcess, serveProcess } from '../../../../test/helpers/serve-process.js';
 
 const LEVELS = 'fatal, error, warn, info, debug, trace, silent';
@@ -135,7 +134,11 @@ describe('gridkey inspect --jwks', () => {
   });
 
   it('says the JWKS could not be fetched when nothing listens, not that the token is invalid', async () => {
-    const url = `http://127.0.0.1:${await freePort()}/jwks.json`;
+    // Port 3: nothing listens there, and it lies below the ephemeral range
+    // the suite's own servers take ports from (a free port found now could be
+    // taken before the CLI connects). Port 1 would do too, but fetch refuses
+    // it as a "bad port".
+    const url = 'http://127.0.0.1:3/jwks.json';
     const res = await runCli(['inspect', '--jwks', url, TOKEN, '--json']);
     expect(res.code).toBe(1);
     expect(res.stdout).toBe('');

@@ -1,6 +1,6 @@
 import { hostname, userInfo } from 'node:os';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../../../test/helpers/cli.js';
 import { storeTargets } from '../../../../test/helpers/stores.js';
 import {
@@ -355,12 +355,18 @@ describe.each(storeTargets())('PATs and the admin API on $kind', (target) => {
     const auth = await runCli(['pat', 'authorise', out.id, '--api', '--json', ...where]);
     expect(auth.json()).toMatchObject({ status: 'active', api: true, web: false });
     expect((await introspect(out.token)).json).toMatchObject({ active: true, scope: 'read' });
-    const list = await runCli(['pat', 'list', '--json', ...where]);
-    expect(list.stdout).not.toContain(out.token);
-    const listed = (list.json() as { id: string; last_used_at: string | null }[]).find(
-      (p) => p.id === out.id,
+    // The use is recorded after the answer (off the request path): wait for it.
+    await vi.waitFor(
+      async () => {
+        const list = await runCli(['pat', 'list', '--json', ...where]);
+        expect(list.stdout).not.toContain(out.token);
+        const listed = (list.json() as { id: string; last_used_at: string | null }[]).find(
+          (p) => p.id === out.id,
+        );
+        expect(listed?.last_used_at).not.toBeNull();
+      },
+      { timeout: 10_000, interval: 200 },
     );
-    expect(listed?.last_used_at).not.toBeNull();
     expect((await runCli(['pat', 'revoke', out.id, '--json', ...where])).json()).toMatchObject({
       status: 'revoked',
     });

@@ -9,7 +9,7 @@ import type { SigningKeySource, VerificationKeySource } from '../keys/key-ring.j
 import { generateSigningKey, openSigningKey, type SigningAlgorithm } from '../keys/signing-key.js';
 import type { KyselyStore } from '../store/kysely-store.js';
 import { openSqliteStore } from '../store/sqlite/open-sqlite.js';
-import type { ClientRecord } from '../store/types.js';
+import type { ClientRecord, UserRecord } from '../store/types.js';
 import type { Clock } from './clock.js';
 
 /**
@@ -127,6 +127,20 @@ export function clientRecord(overrides: Partial<ClientRecord> = {}): ClientRecor
     sunsetAt: null,
     lastUsedAt: null,
     resourceServer: false,
+    ...overrides,
+  };
+}
+
+/** A user record as the store holds it (ann@example.com, id `u-1`); `overrides` change any field. */
+export function userRecord(overrides: Partial<UserRecord> = {}): UserRecord {
+  return {
+    id: 'u-1',
+    email: 'ann@example.com',
+    emailSkeleton: 'ann@example.com',
+    passwordHash: 'x',
+    createdAt: 0,
+    updatedAt: 0,
+    disabledAt: null,
     ...overrides,
   };
 }

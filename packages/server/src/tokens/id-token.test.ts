@@ -1,6 +1,6 @@
 import { jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { es256Keys } from '../lib/unit-fixtures.test-helper.js';
+import { es256Keys, userRecord } from '../lib/unit-fixtures.test-helper.js';
 import { issueIdToken } from './id-token.js';
 
 describe('ID tokens', () => {
@@ -10,15 +10,7 @@ describe('ID tokens', () => {
       { keys },
       {
         issuer: 'https://gridkey.example',
-        user: {
-          id: 'u-1',
-          email: 'ann@example.com',
-          emailSkeleton: 'ann@example.com',
-          passwordHash: 'x',
-          createdAt: 0,
-          updatedAt: 0,
-          disabledAt: null,
-        },
+        user: userRecord(),
         clientId: 'c'.repeat(32),
         authTime: 1_799_999_000,
         ttlSeconds: 600,

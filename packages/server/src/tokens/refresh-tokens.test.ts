@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { clientRecord, temporaryStore } from '../lib/unit-fixtures.test-helper.js';
+import { clientRecord, temporaryStore, userRecord } from '../lib/unit-fixtures.test-helper.js';
 import { hashSecret } from '../secrets/secret-hash.js';
 import { findRefreshToken, isLive, newRefreshToken } from './refresh-tokens.js';
 
@@ -47,15 +47,7 @@ describe('refresh tokens', () => {
     const store = await temporaryStore();
     dispose = () => store.dispose();
     await store.clients.insert(clientRecord({ clientId: input.clientId }));
-    await store.users.insert({
-      id: 'u-1',
-      email: 'ann@example.com',
-      emailSkeleton: 'ann@example.com',
-      passwordHash: 'x',
-      createdAt: 0,
-      updatedAt: 0,
-      disabledAt: null,
-    });
+    await store.users.insert(userRecord());
     const { token, record } = newRefreshToken(deps, input);
     await store.refreshTokens.insert(record, { jti: 'j-1', exp: 2000 });
     const lookup = { secrets: { pepper }, store };

@@ -2,7 +2,6 @@
 // mean to measure, and the load generators, each run in its own process pinned to the load CPU
 // (load-worker.mjs).
 import { fileURLToPath } from 'node:url';
-import { summariseRuns } from './goals.mjs';
 import { jsonResultOf, spawnPinned } from './processes.mjs';
 
 const workerPath = fileURLToPath(new URL('./load-worker.mjs', import.meta.url));
@@ -85,22 +84,4 @@ export function runPacedLogins(request, { cpu, perSecond, seconds }) {
   });
   // The pacer waits at most 10 s for its last answers.
   return jsonResultOf(child, 'login pacer', (seconds + 15) * 1000);
-}
-
-/** A warm-up load, then `config.runs` timed loads; the medians across the runs. */
-export async function measureTarget(request, config, log) {
-  const load = { cpu: config.loadCpu, connections: config.connections };
-  log(`warm-up ${config.warmupSeconds}s`);
-  await runLoad(request, { ...load, seconds: config.warmupSeconds });
-
-  const runs = [];
-  for (let run = 1; run <= config.runs; run += 1) {
-    const result = await runLoad(request, { ...load, seconds: config.seconds });
-    log(
-      `run ${run}/${config.runs}: ${Math.round(result.requestsPerSecond)} req/s, ` +
-        `p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms, non-2xx ${result.non2xx}`,
-    );
-    runs.push(result);
-  }
-  return { ...summariseRuns(runs), runs };
 }

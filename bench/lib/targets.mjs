@@ -1,11 +1,11 @@
 // Every target of `npm run bench`, by the name used in BENCH_TARGETS and in the report, and how
-// one is benchmarked end to end: prepare it, start it pinned to the server CPU, wait until it
-// answers, check the token it issues, measure, and always stop it and clean up afterwards.
+// they are benchmarked: each prepared, started pinned to the server CPU and checked (the token it
+// issues), then all measured interleaved, and always stopped and cleaned up afterwards.
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { OPT_IN_TARGETS } from './goals.mjs';
+import { OPT_IN_TARGETS, summariseRuns } from './goals.mjs';
 import { gridkeyTarget } from './gridkey.mjs';
-import { buildTokenRequest, checkTokenResponse, measureTarget } from './load.mjs';
+import { buildTokenRequest, checkTokenResponse, runLoad } from './load.mjs';
 import {
   findFreePort,
   onInterrupt,
@@ -102,7 +102,11 @@ export async function startPrepared(name, prepared, port, config, log) {
   return { url: `${origin}${prepared.tokenPath}`, stop };
 }
 
-export async function runTarget(name, target, config, log) {
+/**
+ * Prepares and starts a target, waits until it answers and checks the token it issues; resolves
+ * with the request to load it with, what to report about it, and `stop()`.
+ */
+export async function startTarget(name, target, config, log) {
   const port = await findFreePort();
   const prepared = await target.prepare(port);
   const server = await startPrepared(name, prepared, port, config, log);
@@ -110,9 +114,86 @@ export async function runTarget(name, target, config, log) {
     const request = buildTokenRequest({ url: server.url, ...prepared.credentials });
     const token = await checkTokenResponse(request);
     log(`token check ok: ${JSON.stringify(token.tokenHeader)}, ${token.responseBytes} bytes`);
-    const result = await measureTarget(request, config, log);
-    return { ...result, ...prepared.details, tokenHeader: token.tokenHeader };
-  } finally {
+    return {
+      request,
+      details: { ...prepared.details, tokenHeader: token.tokenHeader },
+      stop: server.stop,
+    };
+  } catch (error) {
     await server.stop();
+    throw error;
   }
+}
+
+/**
+ * Benchmarks the targets interleaved: all are started (each idle one costs the server CPU
+ * nothing), then each run loads every target once, in an order that rotates from run to run.
+ * A machine that slows down for a while (a VM's neighbours) then weighs on every target alike,
+ * instead of on whichever happened to run at that moment, so ratios between targets hold across
+ * runs. Resolves with each target's result, or `{ failure }` for one that could not be measured.
+ */
+export async function runTargets(names, config, logFor) {
+  const results = {};
+  const started = [];
+  try {
+    for (const name of names) {
+      const log = logFor(name);
+      try {
+        started.push({
+          name,
+          log,
+          runs: [],
+          ...(await startTarget(name, TARGETS[name], config, log)),
+        });
+      } catch (error) {
+        log(`FAILED: ${error.message}`);
+        results[name] = { failure: error.message };
+      }
+    }
+    await measureInterleaved(started, config, results);
+  } finally {
+    for (const target of started) await target.stop();
+  }
+  // In the order asked for, as the report lists them.
+  return Object.fromEntries(names.map((name) => [name, results[name]]));
+}
+
+async function measureInterleaved(started, config, results) {
+  const load = { cpu: config.loadCpu, connections: config.connections };
+  const measured = new Set(started);
+  const fail = (target, error) => {
+    target.log(`FAILED: ${error.message}`);
+    results[target.name] = { failure: error.message };
+    measured.delete(target);
+  };
+  for (const target of started) {
+    target.log(`warm-up ${config.warmupSeconds}s`);
+    await runLoad(target.request, { ...load, seconds: config.warmupSeconds }).catch((error) =>
+      fail(target, error),
+    );
+  }
+  for (let run = 1; run <= config.runs; run += 1) {
+    for (const target of rotate([...measured], run - 1)) {
+      try {
+        const result = await runLoad(target.request, { ...load, seconds: config.seconds });
+        target.log(
+          `run ${run}/${config.runs}: ${Math.round(result.requestsPerSecond)} req/s, ` +
+            `p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms, non-2xx ${result.non2xx}`,
+        );
+        target.runs.push(result);
+      } catch (error) {
+        fail(target, error);
+      }
+    }
+  }
+  for (const target of measured) {
+    results[target.name] = { ...summariseRuns(target.runs), runs: target.runs, ...target.details };
+  }
+}
+
+/** `items` starting at position `by` (mod its length), wrapping around. */
+export function rotate(items, by) {
+  if (items.length === 0) return items;
+  const start = by % items.length;
+  return [...items.slice(start), ...items.slice(0, start)];
 }

@@ -106,7 +106,7 @@ export async function startPrepared(name, prepared, port, config, log) {
  * Prepares and starts a target, waits until it answers and checks the token it issues; resolves
  * with the request to load it with, what to report about it, and `stop()`.
  */
-export async function startTarget(name, target, config, log) {
+async function startTarget(name, target, config, log) {
   const port = await findFreePort();
   const prepared = await target.prepare(port);
   const server = await startPrepared(name, prepared, port, config, log);

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { type CryptoKey, calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createVerifier, type Verifier, type VerifierOptions } from '../src/index.js';
+import { JwksCache } from '../src/lib/jwks-cache.js';
 import { outcome, waitFor } from './helpers.js';
 
 const ISSUER = 'http://issuer.test';
@@ -200,6 +201,35 @@ describe('the JWKS cache', () => {
     const v = verifier({ algorithms: ['RS256'] });
     expect(await outcome(v.verify(await tokenOf(es)))).toBe('unsupported_algorithm');
     expect(await outcome(v.verify(await tokenOf(rs)))).toBe('ok');
+  });
+
+  it('hands out a resolved key as a value, and refuses a removed kid before that', async () => {
+    keys = [es.jwk];
+    const cache = new JwksCache({
+      uri: async () => url,
+      fetch,
+      signal: new AbortController().signal,
+      timeoutMs: 1000,
+      cooldownMs: 0,
+      cacheMaxAgeMs: 60_000,
+      maxStaleMs: 60_000,
+      onKeys: () => {},
+      onError: () => {},
+    });
+    await cache.load();
+    // The header checker's memo hands out one frozen header per distinct header.
+    const header = Object.freeze({ alg: 'ES256', kid: es.kid, typ: 'at+jwt' });
+    const first = cache.keyFor(header);
+    expect(first).toBeInstanceOf(Promise);
+    const key = await first;
+    expect(cache.keyFor(header)).toBe(key);
+    // Another header object is looked up (its pair's answer is shared, as a promise).
+    expect(cache.keyFor({ ...header })).toBeInstanceOf(Promise);
+    await expect(cache.keyFor({ ...header, kid: rs.kid })).rejects.toMatchObject({
+      code: 'unknown_key',
+    });
+    cache.remove(es.kid, Math.floor(Date.now() / 1000) + 60);
+    await expect(cache.keyFor(header)).rejects.toMatchObject({ code: 'unknown_key' });
   });
 
   it('emits keys when a set loads', async () => {

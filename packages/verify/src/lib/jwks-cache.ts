@@ -30,6 +30,8 @@ interface KeySet {
   fetchedAt: number;
   /** The resolver's answers by `kid` and `alg` (see `resolve`). */
   resolved: Map<string, Promise<CryptoKey>>;
+  /** The same answers once settled, by the header object asked with (see `keyFor`). */
+  settled: WeakMap<JWSHeaderParameters, CryptoKey>;
 }
 
 const ASYMMETRIC_KTY = new Set(['RSA', 'EC', 'OKP']);
@@ -105,16 +107,25 @@ export class JwksCache {
     return set !== undefined && Date.now() - set.fetchedAt < this.options.cacheMaxAgeMs;
   }
 
-  /** The jose key resolver. Header checks have run: `kid` is a well-formed string. */
-  readonly getKey = (header: JWSHeaderParameters): Promise<CryptoKey> => {
+  /**
+   * The key that verifies a token with this protected header, which the
+   * header checks passed (`kid` is a well-formed string). The checker hands
+   * out one frozen header object per distinct header, so once this set has
+   * resolved it the key comes back synchronously: the common token then
+   * costs no look-up, string or promise here, and jose gets the key itself
+   * instead of a resolver to await.
+   */
+  keyFor(header: JWSHeaderParameters): CryptoKey | Promise<CryptoKey> {
     const kid = header.kid as string;
     if (this.removed.has(kid)) {
       return Promise.reject(new VerifyError('unknown_key', 'the signing key was removed'));
     }
     const set = this.current;
-    if (set?.kids.has(kid) && this.isFresh()) return this.resolve(set, header);
+    if (set?.kids.has(kid) && this.isFresh()) {
+      return set.settled.get(header) ?? this.resolve(set, header);
+    }
     return this.lookUp(kid, header);
-  };
+  }
 
   private async lookUp(kid: string, header: JWSHeaderParameters): Promise<CryptoKey> {
     let set = await this.usable();
@@ -135,10 +146,17 @@ export class JwksCache {
     const pair = `${header.kid as string} ${String(header.alg)}`;
     let key = set.resolved.get(pair);
     if (key === undefined) {
-      key = set.resolver(header);
-      set.resolved.set(pair, key);
-      key.catch(() => set.resolved.delete(pair));
+      const pending = set.resolver(header);
+      key = pending;
+      set.resolved.set(pair, pending);
+      pending.catch(() => {
+        if (set.resolved.get(pair) === pending) set.resolved.delete(pair);
+      });
     }
+    key.then(
+      (settled) => set.settled.set(header, settled),
+      () => {},
+    );
     return key;
   }
 
@@ -223,6 +241,7 @@ export class JwksCache {
       algorithms: algorithmsOfKeys(keys),
       fetchedAt: Date.now(),
       resolved: new Map(),
+      settled: new WeakMap(),
     };
   }
 }

@@ -109,7 +109,6 @@ export class GridkeyVerifier extends EventEmitter implements Verifier {
       audience: settings.audience,
       algorithms: [],
       clockToleranceSeconds: settings.clockToleranceSeconds,
-      getKey: this.jwks.getKey,
       pool: this.pool,
     };
     this.feed?.start();
@@ -176,7 +175,8 @@ export class GridkeyVerifier extends EventEmitter implements Verifier {
     const algorithms = this.settings.algorithms ?? this.jwks.algorithms();
     const checked = this.headers.check(token, algorithms);
     this.jwtSettings.algorithms = algorithms;
-    const entry = await verifyJwt(token, checked, this.jwtSettings);
+    const signingKey = this.jwks.keyFor(checked.header);
+    const entry = await verifyJwt(token, checked, signingKey, this.jwtSettings);
     if (!this.jwks.isRemoved(entry.kid)) this.cache.set(key, entry);
     const pending = this.checkState(entry, call);
     if (pending !== undefined) await pending;

@@ -1,11 +1,4 @@
-import {
-  type CryptoKey,
-  errors,
-  type JWSHeaderParameters,
-  type JWTPayload,
-  type JWTVerifyOptions,
-  jwtVerify,
-} from 'jose';
+import { type CryptoKey, errors, type JWTPayload, type JWTVerifyOptions, jwtVerify } from 'jose';
 import { VerifyError } from '../errors.js';
 import type { VerifiedAccessToken, VerifiedPat } from '../types.js';
 import type { CheckedHeader } from './header-checks.js';
@@ -22,7 +15,6 @@ export interface JwtCheckSettings {
   audience: readonly string[] | undefined;
   algorithms: readonly string[];
   clockToleranceSeconds: number;
-  getKey: (header: JWSHeaderParameters) => Promise<CryptoKey>;
   /** Shares the claim values that repeat across cached tokens. */
   pool: StringPool;
 }
@@ -131,20 +123,39 @@ function shapeOf(
 export function verifyJwt(
   token: string,
   checked: CheckedHeader,
+  key: CryptoKey | Promise<CryptoKey>,
+  settings: JwtCheckSettings,
+): Promise<VerifiedJwt> {
+  // The key is jwks-cache.ts's answer for this very header; jose parses
+  // the header again from the same segment and checks the key against its
+  // `alg` (RFC 7515 §5.2 step 8). Once the key is known it comes as a value,
+  // and this path builds no closure of its own.
+  if (key instanceof Promise) {
+    return key.then((resolved) => verifyWithKey(token, checked, resolved, settings), throwMapped);
+  }
+  return verifyWithKey(token, checked, key, settings);
+}
+
+function verifyWithKey(
+  token: string,
+  checked: CheckedHeader,
+  key: CryptoKey,
   settings: JwtCheckSettings,
 ): Promise<VerifiedJwt> {
   // A promise chain, not an async function awaiting jose: one promise and
   // one turn fewer on the path of every token not cached yet.
-  return jwtVerify(token, settings.getKey, joseOptions(settings, checked)).then(
+  return jwtVerify(token, key, joseOptions(settings, checked)).then(
     ({ payload }) => ({
       token: shapeOf(checked, payload, scopesOfClaims(payload, settings.pool), settings.pool),
       kid: settings.pool.intern(checked.kid),
     }),
-    (err: unknown) => {
-      throw mapJoseError(err);
-    },
+    throwMapped,
   );
 }
+
+const throwMapped = (err: unknown): never => {
+  throw mapJoseError(err);
+};
 
 /** jose's options per allowlist and kind, built once: they are the same on every call. */
 const optionsCache = new WeakMap<

@@ -83,6 +83,29 @@ describe('forged and unacceptable JWTs, against a real gridkey', () => {
     });
   });
 
+  it('refuses a real token respelled with padding or whitespace in a segment', async () => {
+    // jose decodes with atob, which would take every one of these (RFC 7515 §2: base64url has none).
+    const real = await fx.accessToken();
+    const [h, p, s] = real.split('.') as [string, string, string];
+    const respelled = [
+      `${h}.${p}.${s}==`,
+      `${h}.${p}.${s.slice(0, 10)} ${s.slice(10)}`,
+      `${h}.${p}.${s.slice(0, 10)}\n${s.slice(10)}`,
+      `${h}.${p}.${s.slice(0, 10)}\t${s.slice(10)}`,
+      `${h}.${p}.${s.slice(0, 10)}\r\n${s.slice(10)}`,
+      `${h} .${p}.${s}`,
+      `${h}==.${p}.${s}`,
+    ];
+    for (const token of respelled) {
+      expect(await attempt(token), JSON.stringify(token.slice(-90))).toEqual({
+        code: 'malformed',
+        jwksFetches: 0,
+        trapHits: 0,
+      });
+    }
+    expect(await outcome(verifier.verify(real))).toBe('ok');
+  });
+
   it('refuses ES256 with r = s = 0 (CVE-2022-21449 "psychic signatures")', async () => {
     const zeros = Buffer.alloc(64).toString('base64url');
     const token = `${b64url({ alg: 'ES256', typ: 'at+jwt', kid })}.${b64url(claims())}.${zeros}`;

@@ -33,7 +33,21 @@ function normaliseTyp(typ: unknown): string | undefined {
   return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
 }
 
-/** The compact JWS's first segment, or `malformed` when the token is not three segments. */
+/** base64url (RFC 7515 §2): no padding, whitespace or other characters. */
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+/** The same, from `lastIndex` to the end of the string (sticky: no copy of the segment). */
+const BASE64URL_TO_END = /[A-Za-z0-9_-]*$/y;
+
+/**
+ * The compact JWS's first segment, or `malformed` when the token is not
+ * three segments or its signature is not plain base64url. jose decodes
+ * segments with `atob`, which skips whitespace and takes padding, so without
+ * this check `h.p.s`, `h.p.s==` and `h.p.s` with a space or a line break
+ * inside `s` all verify, as one token in several spellings (each its own
+ * cache entry, each a full signature check). The first two
+ * segments need no such check for that: they are the signing input, so any
+ * other spelling fails the signature.
+ */
 function protectedSegment(token: string): string {
   if (token.length > MAX_TOKEN_CHARS) throw new VerifyError('malformed', 'the token is too long');
   // RFC 7515 §7.1: a compact JWS is three segments. Only the first is
@@ -43,11 +57,18 @@ function protectedSegment(token: string): string {
   if (second === -1 || token.includes('.', second + 1)) {
     throw new VerifyError('malformed', 'the token is not a JWT');
   }
+  BASE64URL_TO_END.lastIndex = second + 1;
+  if (!BASE64URL_TO_END.test(token)) {
+    throw new VerifyError('malformed', 'the token signature is not base64url');
+  }
   return token.slice(0, dot);
 }
 
 /** The header checks proper, on the decoded first segment. */
 function checkSegment(segment: string, algorithms: readonly string[]): CheckedHeader {
+  if (!BASE64URL.test(segment)) {
+    throw new VerifyError('malformed', 'the token header is not base64url');
+  }
   let header: ProtectedHeaderParameters;
   try {
     header = decodeProtectedHeader({ protected: segment });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rotate } from '../lib/targets.mjs';
+import { mirroredOrder } from '../verify/measures.mjs';
 
 describe('rotate (the order targets run in, run by run)', () => {
   it('starts each run one target further on, so every target leads once in turn', () => {
@@ -20,5 +21,22 @@ describe('rotate (the order targets run in, run by run)', () => {
     const targets = ['a', 'b'];
     rotate(targets, 1);
     expect(targets).toEqual(['a', 'b']);
+  });
+});
+
+describe('mirroredOrder (the legs of each example-API run)', () => {
+  it('gives each mode two legs in mirrored order, and starts each run with the other mode', () => {
+    const runs = [1, 2, 3, 4].map((run) => mirroredOrder(run));
+    expect(runs).toEqual([
+      ['on', 'off', 'off', 'on'],
+      ['off', 'on', 'on', 'off'],
+      ['on', 'off', 'off', 'on'],
+      ['off', 'on', 'on', 'off'],
+    ]);
+    for (const legs of runs) {
+      // Mirrored: a drift that is linear over the run weighs on both modes alike.
+      expect([...legs].reverse()).toEqual(legs);
+      expect(legs.filter((mode) => mode === 'on')).toHaveLength(2);
+    }
   });
 });

@@ -188,6 +188,11 @@ async function startExample(gridkey, verify, cpu) {
   return { url, child };
 }
 
+/** The legs of API run `run` (from 1): on, off, off, on; then off, on, on, off; and so on. */
+export function mirroredOrder(run) {
+  return run % 2 === 1 ? ['on', 'off', 'off', 'on'] : ['off', 'on', 'on', 'off'];
+}
+
 export async function compareApiLoad(gridkey, config, log) {
   const token = await gridkey.token();
   const on = await startExample(gridkey, true, config.serverCpu);
@@ -207,27 +212,39 @@ export async function compareApiLoad(gridkey, config, log) {
     for (const target of [on, off]) {
       await runLoad(request(target.url), { ...load, seconds: config.warmupSeconds });
     }
-    const runs = { on: [], off: [] };
+    // Each run loads the two APIs in mirrored order, half of it each time
+    // (on, off, off, on; the next run off, on, on, off): this VM's speed
+    // drifts by several per cent within a minute, and a mirrored run puts
+    // that drift on both sides alike instead of on whichever went second.
+    const legSeconds = config.seconds / 2;
+    const runs = { on: [], off: [], ratios: [] };
     for (let run = 1; run <= config.runs; run++) {
-      for (const [name, target] of [
-        ['on', on],
-        ['off', off],
-      ]) {
-        const result = await runLoad(request(target.url), { ...load, seconds: config.seconds });
+      const order = mirroredOrder(run);
+      const legs = { on: [], off: [] };
+      for (const name of order) {
+        const target = name === 'on' ? on : off;
+        const result = await runLoad(request(target.url), { ...load, seconds: legSeconds });
         if (result.non2xx > 0 || result.errors > 0) {
           throw new Error(
             `verification ${name}: ${result.non2xx} non-2xx, ${result.errors} errors`,
           );
         }
-        log(
-          `run ${run}/${config.runs} verification ${name}: ${Math.round(result.requestsPerSecond)} req/s`,
-        );
-        runs[name].push(result.requestsPerSecond);
+        legs[name].push(result.requestsPerSecond);
       }
+      const onRps = (legs.on[0] + legs.on[1]) / 2;
+      const offRps = (legs.off[0] + legs.off[1]) / 2;
+      log(
+        `run ${run}/${config.runs} (${order.join(', ')}): verification on ${Math.round(onRps)} req/s, off ${Math.round(offRps)} req/s`,
+      );
+      runs.on.push(onRps);
+      runs.off.push(offRps);
+      runs.ratios.push(onRps / offRps);
     }
-    const onRps = median(runs.on);
-    const offRps = median(runs.off);
-    return { onRequestsPerSecond: onRps, offRequestsPerSecond: offRps, ratio: onRps / offRps };
+    return {
+      onRequestsPerSecond: median(runs.on),
+      offRequestsPerSecond: median(runs.off),
+      ratio: median(runs.ratios),
+    };
   } finally {
     await stopProcess(on.child);
     await stopProcess(off.child);

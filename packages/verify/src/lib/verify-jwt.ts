@@ -130,21 +130,28 @@ export function verifyJwt(
   // the header again from the same segment and checks the key against its
   // `alg` (RFC 7515 §5.2 step 8). Once the key is known it comes as a value,
   // and this path builds no closure of its own.
+  // jose's options now, in this call's turn: the settings are shared, and
+  // while a key promise settles another call may set its own allowlist.
+  const options = joseOptions(settings, checked);
   if (key instanceof Promise) {
-    return key.then((resolved) => verifyWithKey(token, checked, resolved, settings), throwMapped);
+    return key.then(
+      (resolved) => verifyWithKey(token, checked, resolved, options, settings),
+      throwMapped,
+    );
   }
-  return verifyWithKey(token, checked, key, settings);
+  return verifyWithKey(token, checked, key, options, settings);
 }
 
 function verifyWithKey(
   token: string,
   checked: CheckedHeader,
   key: CryptoKey,
+  options: JWTVerifyOptions,
   settings: JwtCheckSettings,
 ): Promise<VerifiedJwt> {
   // A promise chain, not an async function awaiting jose: one promise and
   // one turn fewer on the path of every token not cached yet.
-  return jwtVerify(token, key, joseOptions(settings, checked)).then(
+  return jwtVerify(token, key, options).then(
     ({ payload }) => ({
       token: shapeOf(checked, payload, scopesOfClaims(payload, settings.pool), settings.pool),
       kid: settings.pool.intern(checked.kid),

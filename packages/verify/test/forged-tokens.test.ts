@@ -7,6 +7,7 @@ import type { Verifier } from '../src/index.js';
 import { b64url, claims, type Fixture, ISSUER, outcome, startFixture } from './helpers.js';
 
 const JWKS = '/.well-known/jwks.json';
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 describe('forged and unacceptable JWTs, against a real gridkey', () => {
   let fx: Fixture;
@@ -83,7 +84,7 @@ describe('forged and unacceptable JWTs, against a real gridkey', () => {
     });
   });
 
-  it('refuses a real token respelled with padding or whitespace in a segment', async () => {
+  it('refuses a real token respelled: padding, whitespace, unused bits set in a segment', async () => {
     // jose decodes with atob, which would take every one of these (RFC 7515 §2: base64url has none).
     const real = await fx.accessToken();
     const [h, p, s] = real.split('.') as [string, string, string];
@@ -95,6 +96,8 @@ describe('forged and unacceptable JWTs, against a real gridkey', () => {
       `${h}.${p}.${s.slice(0, 10)}\r\n${s.slice(10)}`,
       `${h} .${p}.${s}`,
       `${h}==.${p}.${s}`,
+      // An ES256 signature is 64 bytes, 86 characters: the last one's low 4 bits are unused.
+      `${h}.${p}.${s.slice(0, -1)}${B64URL[B64URL.indexOf(s.slice(-1)) ^ 1]}`,
     ];
     for (const token of respelled) {
       expect(await attempt(token), JSON.stringify(token.slice(-90))).toEqual({

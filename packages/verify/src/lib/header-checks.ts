@@ -39,14 +39,34 @@ const BASE64URL = /^[A-Za-z0-9_-]*$/;
 const BASE64URL_TO_END = /[A-Za-z0-9_-]*$/y;
 
 /**
+ * The characters that may end a base64url segment of `length % 4` = 2 or 3
+ * characters: those whose unused low bits (4 or 2) are zero. Decoders drop
+ * those bits, so any other last character spells the same bytes again.
+ */
+const LAST_OF_2 = 'AQgw';
+const LAST_OF_3 = 'AEIMQUYcgkosw048';
+
+/** Whether `text` from `start` to its end is the one base64url spelling of its bytes. */
+function isCanonicalBase64url(text: string, start: number): boolean {
+  BASE64URL_TO_END.lastIndex = start;
+  if (!BASE64URL_TO_END.test(text)) return false;
+  const rest = (text.length - start) % 4;
+  if (rest === 0) return true;
+  if (rest === 1) return false;
+  return (rest === 2 ? LAST_OF_2 : LAST_OF_3).includes(text.charAt(text.length - 1));
+}
+
+/**
  * The compact JWS's first segment, or `malformed` when the token is not
- * three segments or its signature is not plain base64url. jose decodes
- * segments with `atob`, which skips whitespace and takes padding, so without
- * this check `h.p.s`, `h.p.s==` and `h.p.s` with a space or a line break
- * inside `s` all verify, as one token in several spellings (each its own
- * cache entry, each a full signature check). The first two
- * segments need no such check for that: they are the signing input, so any
- * other spelling fails the signature.
+ * three segments or its signature is not the one base64url spelling of its
+ * bytes. jose decodes segments with `atob`, which skips whitespace, takes
+ * padding and drops the unused bits of the last character, so without this
+ * check one signature verifies under many spellings of the token (`s==`, a
+ * space or line break inside `s`, 16 different last characters of an ES256
+ * signature), each its own cache entry and signature check. The payload
+ * needs no such check: jose verifies the signature over its text as sent,
+ * so any other spelling fails. The header is checked (`checkSegment`)
+ * because it is decoded and used to find the key before any signature check.
  */
 function protectedSegment(token: string): string {
   if (token.length > MAX_TOKEN_CHARS) throw new VerifyError('malformed', 'the token is too long');
@@ -57,8 +77,7 @@ function protectedSegment(token: string): string {
   if (second === -1 || token.includes('.', second + 1)) {
     throw new VerifyError('malformed', 'the token is not a JWT');
   }
-  BASE64URL_TO_END.lastIndex = second + 1;
-  if (!BASE64URL_TO_END.test(token)) {
+  if (!isCanonicalBase64url(token, second + 1)) {
     throw new VerifyError('malformed', 'the token signature is not base64url');
   }
   return token.slice(0, dot);

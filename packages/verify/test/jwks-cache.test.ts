@@ -230,6 +230,10 @@ describe('the JWKS cache', () => {
     });
     cache.remove(es.kid, Math.floor(Date.now() / 1000) + 60);
     await expect(cache.keyFor(header)).rejects.toMatchObject({ code: 'unknown_key' });
+    // Past the removal's expiry, the set fetched before it still lists the kid: the removal stays.
+    cache.prune(Math.floor(Date.now() / 1000) + 120);
+    expect(cache.isRemoved(es.kid)).toBe(true);
+    await expect(cache.keyFor(header)).rejects.toMatchObject({ code: 'unknown_key' });
   });
 
   it('emits keys when a set loads', async () => {

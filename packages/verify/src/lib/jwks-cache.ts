@@ -89,8 +89,17 @@ export class JwksCache {
     return this.removed.has(kid);
   }
 
+  /**
+   * Forgets removals whose tokens have all expired, except while the loaded
+   * set still lists the kid: a set fetched before the removal (and kept
+   * serving through an outage, up to `maxStaleMs`) would otherwise take the
+   * key back. A set fetched after it never lists the kid (`signingKeysOf`).
+   */
   prune(nowSeconds: number): void {
-    for (const [kid, exp] of this.removed) if (exp <= nowSeconds) this.removed.delete(kid);
+    const listed = this.current?.kids;
+    for (const [kid, exp] of this.removed) {
+      if (exp <= nowSeconds && listed?.has(kid) !== true) this.removed.delete(kid);
+    }
   }
 
   health(): { kids: string[]; fetchedAt: number | null; lastError?: string } {

@@ -129,9 +129,9 @@ export function verifyJwt(
   // The key is jwks-cache.ts's answer for this very header; jose parses
   // the header again from the same segment and checks the key against its
   // `alg` (RFC 7515 §5.2 step 8). Once the key is known it comes as a value,
-  // and this path builds no closure of its own.
-  // jose's options now, in this call's turn: the settings are shared, and
-  // while a key promise settles another call may set its own allowlist.
+  // and this path builds no closure of its own. jose's options are taken
+  // now, in this call's turn: the settings are shared, and while a key
+  // promise settles another call may set its own allowlist on them.
   const options = joseOptions(settings, checked);
   if (key instanceof Promise) {
     return key.then(

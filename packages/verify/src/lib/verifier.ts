@@ -107,7 +107,6 @@ export class GridkeyVerifier extends EventEmitter implements Verifier {
     this.jwtSettings = {
       issuer: settings.issuer,
       audience: settings.audience,
-      algorithms: [],
       clockToleranceSeconds: settings.clockToleranceSeconds,
       pool: this.pool,
     };
@@ -174,9 +173,8 @@ export class GridkeyVerifier extends EventEmitter implements Verifier {
     if (this.feed !== undefined && !this.feed.attempted) await this.feed.firstAttempt();
     const algorithms = this.settings.algorithms ?? this.jwks.algorithms();
     const checked = this.headers.check(token, algorithms);
-    this.jwtSettings.algorithms = algorithms;
     const signingKey = this.jwks.keyFor(checked.header);
-    const entry = await verifyJwt(token, checked, signingKey, this.jwtSettings);
+    const entry = await verifyJwt(token, checked, signingKey, algorithms, this.jwtSettings);
     if (!this.jwks.isRemoved(entry.kid)) this.cache.set(key, entry);
     const pending = this.checkState(entry, call);
     if (pending !== undefined) await pending;

@@ -7,18 +7,17 @@ import { type JwtCheckSettings, verifyJwt } from './verify-jwt.js';
 const ISSUER = 'https://issuer.test';
 const KID = 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs';
 
-it("takes jose's options in the call's own turn, not when its key promise settles", async () => {
+it("judges a call waiting for its key by its own allowlist, not a later call's", async () => {
   const { publicKey, privateKey } = await generateKeyPair('ES256');
   const token = await new SignJWT({ sub: 's', jti: 'j1', scope: 'meters:read' })
     .setProtectedHeader({ alg: 'ES256', kid: KID, typ: 'at+jwt' })
     .setIssuer(ISSUER)
     .setExpirationTime('1h')
     .sign(privateKey);
-  // One settings object serves every call (verifier.ts sets the allowlist on it per call).
+  // One settings object serves every call, as in verifier.ts.
   const settings: JwtCheckSettings = {
     issuer: ISSUER,
     audience: undefined,
-    algorithms: ['ES256'],
     clockToleranceSeconds: 0,
     pool: new StringPool(),
   };
@@ -26,9 +25,11 @@ it("takes jose's options in the call's own turn, not when its key promise settle
   const key = new Promise<CryptoKey>((resolve) => {
     settle = resolve;
   });
-  const verified = verifyJwt(token, checkHeader(token, settings.algorithms), key, settings);
+  const checked = checkHeader(token, ['ES256']);
+  const verified = verifyJwt(token, checked, key, ['ES256'], settings);
   // Another call, while this one waits for its key, brings a key set with other algorithms.
-  settings.algorithms = ['RS256'];
+  const later = verifyJwt(token, checked, publicKey, ['RS256'], settings);
+  await expect(later).rejects.toMatchObject({ code: 'unsupported_algorithm' });
   settle(publicKey);
   await expect(verified).resolves.toMatchObject({ kid: KID, token: { jti: 'j1' } });
 });

@@ -13,7 +13,6 @@ export interface VerifiedJwt {
 export interface JwtCheckSettings {
   issuer: string;
   audience: readonly string[] | undefined;
-  algorithms: readonly string[];
   clockToleranceSeconds: number;
   /** Shares the claim values that repeat across cached tokens. */
   pool: StringPool;
@@ -124,22 +123,23 @@ export function verifyJwt(
   token: string,
   checked: CheckedHeader,
   key: CryptoKey | Promise<CryptoKey>,
+  algorithms: readonly string[],
   settings: JwtCheckSettings,
 ): Promise<VerifiedJwt> {
   // The key is jwks-cache.ts's answer for this very header; jose parses
   // the header again from the same segment and checks the key against its
   // `alg` (RFC 7515 §5.2 step 8). Once the key is known it comes as a value,
-  // and this path builds no closure of its own. jose's options are taken
-  // now, in this call's turn: the settings are shared, and while a key
-  // promise settles another call may set its own allowlist on them.
-  const options = joseOptions(settings, checked);
+  // and this path builds no closure of its own. The allowlist is this
+  // call's own (the one its header was checked against), so a call that
+  // waits for its key is not judged by a list a later call brought.
+  const options = joseOptions(settings, algorithms, checked);
   if (key instanceof Promise) {
     return key.then(
-      (resolved) => verifyWithKey(token, checked, resolved, options, settings),
+      (resolved) => verifyWithKey(token, checked, resolved, options, settings.pool),
       throwMapped,
     );
   }
-  return verifyWithKey(token, checked, key, options, settings);
+  return verifyWithKey(token, checked, key, options, settings.pool);
 }
 
 function verifyWithKey(
@@ -147,14 +147,14 @@ function verifyWithKey(
   checked: CheckedHeader,
   key: CryptoKey,
   options: JWTVerifyOptions,
-  settings: JwtCheckSettings,
+  pool: StringPool,
 ): Promise<VerifiedJwt> {
   // A promise chain, not an async function awaiting jose: one promise and
   // one turn fewer on the path of every token not cached yet.
   return jwtVerify(token, key, options).then(
     ({ payload }) => ({
-      token: shapeOf(checked, payload, scopesOfClaims(payload, settings.pool), settings.pool),
-      kid: settings.pool.intern(checked.kid),
+      token: shapeOf(checked, payload, scopesOfClaims(payload, pool), pool),
+      kid: pool.intern(checked.kid),
     }),
     throwMapped,
   );
@@ -170,10 +170,14 @@ const optionsCache = new WeakMap<
   { algorithms: readonly string[]; byTyp: Map<string, JWTVerifyOptions> }
 >();
 
-function joseOptions(settings: JwtCheckSettings, checked: CheckedHeader): JWTVerifyOptions {
+function joseOptions(
+  settings: JwtCheckSettings,
+  algorithms: readonly string[],
+  checked: CheckedHeader,
+): JWTVerifyOptions {
   let cached = optionsCache.get(settings);
-  if (cached === undefined || cached.algorithms !== settings.algorithms) {
-    cached = { algorithms: settings.algorithms, byTyp: new Map() };
+  if (cached === undefined || cached.algorithms !== algorithms) {
+    cached = { algorithms, byTyp: new Map() };
     optionsCache.set(settings, cached);
   }
   let options = cached.byTyp.get(checked.typ);
@@ -183,7 +187,7 @@ function joseOptions(settings: JwtCheckSettings, checked: CheckedHeader): JWTVer
       ...(checked.kind === 'access_token' && settings.audience !== undefined
         ? { audience: [...settings.audience] }
         : {}),
-      algorithms: [...settings.algorithms],
+      algorithms: [...algorithms],
       typ: checked.typ,
       clockTolerance: settings.clockToleranceSeconds,
       requiredClaims: ['exp', 'jti', 'sub'],

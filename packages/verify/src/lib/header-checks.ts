@@ -33,10 +33,14 @@ function normaliseTyp(typ: unknown): string | undefined {
   return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
 }
 
-/** base64url (RFC 7515 §2): no padding, whitespace or other characters. */
-const BASE64URL = /^[A-Za-z0-9_-]*$/;
-/** The same, from `lastIndex` to the end of the string (sticky: no copy of the segment). */
+/** base64url (RFC 7515 §2), no padding, whitespace or other characters, from `lastIndex` to the end. */
 const BASE64URL_TO_END = /[A-Za-z0-9_-]*$/y;
+
+/** Whether `text` from `start` to its end is base64url characters only (sticky: no copy). */
+function isBase64url(text: string, start = 0): boolean {
+  BASE64URL_TO_END.lastIndex = start;
+  return BASE64URL_TO_END.test(text);
+}
 
 /**
  * The characters that may end a base64url segment of `length % 4` = 2 or 3
@@ -48,8 +52,7 @@ const LAST_OF_3 = 'AEIMQUYcgkosw048';
 
 /** Whether `text` from `start` to its end is the one base64url spelling of its bytes. */
 function isCanonicalBase64url(text: string, start: number): boolean {
-  BASE64URL_TO_END.lastIndex = start;
-  if (!BASE64URL_TO_END.test(text)) return false;
+  if (!isBase64url(text, start)) return false;
   const rest = (text.length - start) % 4;
   if (rest === 0) return true;
   if (rest === 1) return false;
@@ -85,7 +88,7 @@ function protectedSegment(token: string): string {
 
 /** The header checks proper, on the decoded first segment. */
 function checkSegment(segment: string, algorithms: readonly string[]): CheckedHeader {
-  if (!BASE64URL.test(segment)) {
+  if (!isBase64url(segment)) {
     throw new VerifyError('malformed', 'the token header is not base64url');
   }
   let header: ProtectedHeaderParameters;

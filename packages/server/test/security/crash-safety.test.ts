@@ -276,9 +276,15 @@ describe.concurrent.each(storeTargets())('crash safety on $kind', (target) => {
         if (what.startsWith('ack ')) acknowledged++;
       };
 
-      // Clients and users, written before the first server starts.
+      // Clients and users, written before the first server starts. Both
+      // stores' variants run at once in this one process, and opening the
+      // SQLite one blocks the event loop (about 0.27 s idle, measured with a
+      // 5 ms interval; several times that on a loaded machine): past the
+      // default 1 s, pg's connect timer fires before the PostgreSQL answer is
+      // read. The servers under test, each a process of its own, keep the
+      // default.
       const config = loadConfig({
-        flags: { dataDir, db: dbUrl, passwordScryptLogN: 10 },
+        flags: { dataDir, db: dbUrl, passwordScryptLogN: 10, dbConnectTimeoutMs: 30_000 },
         env: {},
       });
       const gk = await openGridkey(config, { ensureKeys: true, env: {} });

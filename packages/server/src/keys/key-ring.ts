@@ -57,7 +57,10 @@ export class KeyRing {
     await this.refresh();
     for (const alg of SIGNING_ALGORITHMS) {
       if (this.records.some((r) => r.alg === alg && r.retiredAt === null)) continue;
-      const key = generateSigningKey(alg, this.options.keyEncryptionKey, { now, activeFrom: now });
+      const key = await generateSigningKey(alg, this.options.keyEncryptionKey, {
+        now,
+        activeFrom: now,
+      });
       await this.options.store.signingKeys.insertIfNoneForAlg(key);
     }
     await this.refresh();
@@ -144,8 +147,10 @@ export async function rotateSigningKeys(options: {
   maxTokenTtlSeconds: number;
 }): Promise<{ created: SigningKeyRecord[]; retired: string[]; deleted: number }> {
   const activeFrom = options.now + options.activationDelaySeconds;
-  const created = SIGNING_ALGORITHMS.map((alg) =>
-    generateSigningKey(alg, options.keyEncryptionKey, { now: options.now, activeFrom }),
+  const created = await Promise.all(
+    SIGNING_ALGORITHMS.map((alg) =>
+      generateSigningKey(alg, options.keyEncryptionKey, { now: options.now, activeFrom }),
+    ),
   );
   const { retired } = await options.store.signingKeys.rotate(created);
   const deleted = await options.store.signingKeys.deleteRetiredBefore(

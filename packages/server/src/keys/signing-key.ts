@@ -4,19 +4,37 @@ import {
   createHash,
   createPrivateKey,
   createPublicKey,
-  generateKeyPairSync,
+  generateKeyPair,
   type KeyObject,
   randomBytes,
 } from 'node:crypto';
+import { promisify } from 'node:util';
 import type { SigningKeyRecord } from '../store/types.js';
 
 export const SIGNING_ALGORITHMS = ['ES256', 'RS256'] as const;
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
 
-function generatePair(alg: SigningAlgorithm) {
-  return alg === 'ES256'
-    ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-    : generateKeyPairSync('rsa', { modulusLength: 2048 });
+const generateKeyPairOffThread = promisify(generateKeyPair);
+
+/** A key pair and the algorithm it is for, before it is sealed. */
+export interface SigningKeyPair {
+  alg: SigningAlgorithm;
+  publicKey: KeyObject;
+  privateKey: KeyObject;
+}
+
+/**
+ * A new key pair, made on libuv's thread pool: an RSA key costs 0.1 to over
+ * 1 s of CPU, which would otherwise hold the event loop of a running server
+ * (a rotation from the admin API) and every request and database connection
+ * waiting on it.
+ */
+async function generatePair(alg: SigningAlgorithm): Promise<SigningKeyPair> {
+  const pair =
+    alg === 'ES256'
+      ? await generateKeyPairOffThread('ec', { namedCurve: 'P-256' })
+      : await generateKeyPairOffThread('rsa', { modulusLength: 2048 });
+  return { alg, ...pair };
 }
 
 /** RFC 7638 JWK thumbprint: a kid that names the key itself. */
@@ -47,12 +65,20 @@ function decrypt(kek: Buffer, kid: string, sealed: string): Buffer {
 }
 
 /** A new key pair, its private half sealed with the key-encryption key. */
-export function generateSigningKey(
+export async function generateSigningKey(
   alg: SigningAlgorithm,
   kek: Buffer,
   times: { now: number; activeFrom: number },
+): Promise<SigningKeyRecord> {
+  return sealSigningKey(await generatePair(alg), kek, times);
+}
+
+/** The record of a key pair, named by its thumbprint, its private half sealed with the key-encryption key. */
+export function sealSigningKey(
+  { alg, publicKey, privateKey }: SigningKeyPair,
+  kek: Buffer,
+  times: { now: number; activeFrom: number },
 ): SigningKeyRecord {
-  const { publicKey, privateKey } = generatePair(alg);
   const jwk = publicKey.export({ format: 'jwk' }) as Record<string, unknown>;
   const kid = thumbprint(jwk);
   const publicJwk = { ...jwk, kid, alg, use: 'sig' };

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { createLocalJWKSet, type JWK } from 'jose';
 import { afterEach } from 'vitest';
 import { GridkeyEventBus, type GridkeyEvents } from '../events.js';
 import type { SigningKeySource, VerificationKeySource } from '../keys/key-ring.js';
-import { generateSigningKey, openSigningKey, type SigningAlgorithm } from '../keys/signing-key.js';
+import { openSigningKey, type SigningAlgorithm, sealSigningKey } from '../keys/signing-key.js';
 import type { KyselyStore } from '../store/kysely-store.js';
 import { openSqliteStore } from '../store/sqlite/open-sqlite.js';
 import type { ClientRecord, UserRecord } from '../store/types.js';
@@ -45,7 +45,12 @@ export function signingKeys(
   alg: SigningAlgorithm,
 ): SigningKeySource & VerificationKeySource & { kid: string } {
   const kek = randomBytes(32);
-  const record = generateSigningKey(alg, kek, { now: 0, activeFrom: 0 });
+  // Made here at once, so that a test module can build its keys at load time.
+  const pair =
+    alg === 'ES256'
+      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      : generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const record = sealSigningKey({ alg, ...pair }, kek, { now: 0, activeFrom: 0 });
   const opened = openSigningKey(record, kek);
   const jwks = createLocalJWKSet({ keys: [opened.publicJwk as JWK] });
   return {

@@ -277,12 +277,13 @@ describe.concurrent.each(storeTargets())('crash safety on $kind', (target) => {
       };
 
       // Clients and users, written before the first server starts. Both
-      // stores' variants run at once in this one process, and opening the
-      // SQLite one blocks the event loop (about 0.27 s idle, measured with a
-      // 5 ms interval; several times that on a loaded machine): past the
-      // default 1 s, pg's connect timer fires before the PostgreSQL answer is
-      // read. The servers under test, each a process of its own, keep the
-      // default.
+      // stores' variants run at once in this one process, so one's
+      // synchronous work (SQLite statements, modules loaded through vitest's
+      // transform) holds the other's event loop: up to 0.26 s with six busy
+      // processes beside it (a 5 ms interval's longest gap). While the RSA key
+      // was still made on the loop it was 1.2 s, and pg's 1 s connect timer
+      // once fired before PostgreSQL's answer was read. The servers under
+      // test, each a process of its own, keep the default.
       const config = loadConfig({
         flags: { dataDir, db: dbUrl, passwordScryptLogN: 10, dbConnectTimeoutMs: 30_000 },
         env: {},

@@ -54,4 +54,9 @@ describe('patScopes', () => {
     expect(err.field).toBe('scope');
     expect(err.message).toBe('scope names write delete, outside the role');
   });
+
+  it('names each scope once, in the order first asked for', () => {
+    expect(patScopes(['read', 'write'], ['write', 'read', 'write'])).toEqual(['write', 'read']);
+    expect(patScopes(['*'], ['admin', 'admin'])).toEqual(['admin']);
+  });
 });

@@ -29,13 +29,15 @@ export function patScopes(
   requested: readonly string[],
 ): string[] {
   if (requested.length === 0) return [...roleScopeList];
-  if (roleScopeList.includes('*')) return [...requested];
-  const outside = requested.filter((s) => !roleScopeList.includes(s));
+  // Order and repetition say nothing in a scope (RFC 6749 §3.3): the PAT names each once.
+  const wanted = [...new Set(requested)];
+  if (roleScopeList.includes('*')) return wanted;
+  const outside = wanted.filter((s) => !roleScopeList.includes(s));
   if (outside.length > 0)
     throw new InvalidFieldError(
       'scope',
       `names ${outside.join(' ')}, outside the role`,
       'names a scope outside the role',
     );
-  return [...requested];
+  return wanted;
 }
